@@ -1,0 +1,1 @@
+"""factsheet: a cited record of incidents, from YAML facts to a static site."""

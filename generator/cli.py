@@ -1,0 +1,70 @@
+"""The ``factsheet`` command: a thin click layer over the generator library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from generator.pipeline import validate
+from generator.problems import Problem
+from generator.project import Project, ProjectError
+
+
+def _project(path: str) -> Project:
+    try:
+        return Project.at(Path(path))
+    except ProjectError as error:
+        raise click.UsageError(str(error)) from None
+
+
+project_option = click.option(
+    "--project",
+    "project_path",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The project folder (with mkdocs.yml and facts/).",
+)
+
+
+def _print_problems(problems: list[Problem], github: bool) -> None:
+    for problem in problems:
+        click.echo(problem.github_annotation() if github else str(problem))
+
+
+def _summary(problems: list[Problem]) -> str:
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="factsheet")
+def main() -> None:
+    """Keep a cited record of incidents as YAML facts and publish it as a static site."""
+
+
+@main.command("validate")
+@project_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 if there are any).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="'github' prints GitHub Actions annotations (::error file=…,line=…,col=…::).",
+)
+def validate_command(project_path: str, strict: bool, output_format: str) -> None:
+    """Check every fact file; print each problem as path:line:col: severity: message.
+
+    Exits 0 when the facts are valid, 1 when any is invalid, 2 on bad usage.
+    """
+    project = _project(project_path)
+    problems = validate(project).problems
+    _print_problems(problems, output_format == "github")
+    failing = [p for p in problems if p.severity == "error" or strict]
+    click.echo(_summary(problems), err=True)
+    sys.exit(1 if failing else 0)

@@ -1,0 +1,314 @@
+"""The fact format: one pydantic model per record kind, strict at the edge.
+
+Unknown keys are typos until proven otherwise (``extra="forbid"``), text fields take
+only text (``strict=True``: a YAML number where text was meant is an error, not a
+silent conversion), and every id is a safe slug that cannot leave its folder.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from generator.dates import EDTFDate, parse_date, parse_duration
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
+UNKNOWN = "unknown"
+
+
+def check_slug(value: str) -> str:
+    """A lowercase slug: letters a-z, digits and single hyphens, at most 80 characters."""
+    if not SLUG.match(value) or len(value) > SLUG_MAX:
+        raise ValueError(
+            f"'{value}' is not a valid id: use lowercase letters, digits and single hyphens "
+            f"(at most {SLUG_MAX} characters), e.g. 'ain-al-asad-air-base'"
+        )
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _check_date(value: str) -> str:
+    parse_date(value)  # DateError is a ValueError: pydantic reports its message
+    return value
+
+
+def _check_date_or_unknown(value: str) -> str:
+    return value if value == UNKNOWN else _check_date(value)
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+def _check_url_or_unknown(value: str) -> str:
+    if value != UNKNOWN and not re.match(r"^https?://[^\s<>\"]+$", value):
+        raise ValueError(f"'{value}' is not a web address: write a full http:// or https:// URL, or 'unknown'")
+    return value
+
+
+def _check_sha256(value: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise ValueError("must be 64 lowercase hexadecimal characters (run `factsheet hash FILE` to compute it)")
+    return value
+
+
+def _check_language(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", value):
+        raise ValueError(f"'{value}' is not a language tag: use a BCP 47 tag such as 'en' or 'ar-IQ'")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(check_slug)]
+Text = Annotated[str, AfterValidator(_check_text)]
+DateText = Annotated[str, AfterValidator(_check_date)]
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+class Record(BaseModel):
+    """Base of every part of a fact file: unknown keys and type coercion are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class FactFile(Record):
+    """Base of the four record kinds; each lives in a file named after its id."""
+
+    id: Slug | None = Field(
+        None, description="Optional: the record's id is its file name; when given here, it must match it."
+    )
+
+
+class Citation(Record):
+    """A source and the verbatim passage of it that supports a statement."""
+
+    source: Slug = Field(description="Id of the source document (a file in facts/sources/).")
+    quote: Text = Field(
+        description="The passage, verbatim. Checked against the archived text; only whitespace, "
+        "curly versus straight quotes and dash variants may differ."
+    )
+    attributed_to: Slug | None = Field(
+        None,
+        description="Id of the actor the source attributes the statement to (a news agency, a local "
+        "outlet, a spokesperson), when it is not the source's own reporting.",
+    )
+    attribution: Text | None = Field(
+        None,
+        description="How the source attributes the statement, in words, when no actor fits "
+        "('sources based near the site', 'footage on social media').",
+    )
+
+
+SourceKind = Literal[
+    "news-report", "official-statement", "social-media-post", "press-release",
+    "interview", "transcript", "report", "other",
+]
+
+
+class Source(FactFile):
+    """An archived document. Its verbatim text is the body of the Markdown file."""
+
+    title: Text = Field(description="The document's own headline or title, as published.")
+    outlet: Slug = Field(
+        description="Id of the actor that published it (a media outlet, agency or government body), "
+        "or 'unknown'."
+    )
+    author: Text = Field(description="The byline as printed, or 'unknown'.")
+    published: Annotated[str, AfterValidator(_check_date_or_unknown)] = Field(
+        description="When it was published, as an EDTF date with the precision the document gives "
+        "(with its UTC offset where known), or 'unknown'."
+    )
+    url: Annotated[str, AfterValidator(_check_url_or_unknown)] = Field(
+        description="Where it was published, or 'unknown'."
+    )
+    language: Annotated[str, AfterValidator(_check_language)] = Field(description="BCP 47 language tag, e.g. 'en'.")
+    kind: SourceKind = Field(description="What sort of document it is.")
+    retrieved: DateText = Field(description="When the text was archived (EDTF date).")
+    sha256: Annotated[str, AfterValidator(_check_sha256)] = Field(
+        description="SHA-256 of the body (the text after the front matter, without one final newline)."
+    )
+    provenance: Text | None = Field(None, description="Where the archived copy came from (file name, archive).")
+    notes: dict[str, Text] = Field(
+        default_factory=dict,
+        description="Notes keyed by field name, e.g. what the text suggests about an 'unknown' outlet or date.",
+    )
+
+
+ActorKind = Literal[
+    "person", "armed-group", "state", "government-body", "military-force", "coalition",
+    "media-outlet", "news-agency", "political-party", "organisation", "other",
+]
+ActorRelationKind = Literal[
+    "spokesperson-of", "member-of", "part-of", "leader-of", "commander-of", "deputy-of",
+    "backed-by", "affiliated-with", "operated-by",
+]
+
+
+class ActorRelation(Record):
+    """A cited relation from this actor to another one."""
+
+    relation: ActorRelationKind = Field(description="How this actor relates to the other.")
+    actor: Slug = Field(description="Id of the other actor.")
+    citations: list[Citation] = Field(min_length=1, description="Where the relation is stated.")
+
+
+class Actor(FactFile):
+    """A person, group, state, body, force or outlet."""
+
+    name: Text = Field(description="The name the site uses, in its most common spelling.")
+    kind: ActorKind = Field(description="What sort of actor it is.")
+    aliases: list[Text] = Field(
+        default_factory=list, description="Every other spelling, transliteration or abbreviation used by sources."
+    )
+    description: Text = Field(description="One or two neutral sentences.")
+    relations: list[ActorRelation] = Field(default_factory=list, description="Cited relations to other actors.")
+
+
+PlaceKind = Literal[
+    "country", "province", "city", "district", "neighbourhood", "compound", "facility",
+    "military-base", "airport", "border-area", "region", "other",
+]
+
+
+class Coordinates(Record):
+    """A point and how precise it is."""
+
+    lat: float = Field(ge=-90, le=90, description="Latitude in decimal degrees (WGS 84).")
+    lon: float = Field(ge=-180, le=180, description="Longitude in decimal degrees (WGS 84).")
+    precision_m: int = Field(gt=0, description="Radius in metres within which the place lies.")
+
+
+class Place(FactFile):
+    """A named place, inside a parent place."""
+
+    name: Text = Field(description="The name the site uses.")
+    kind: PlaceKind = Field(description="What sort of place it is.")
+    aliases: list[Text] = Field(default_factory=list, description="Every other spelling used by sources.")
+    parent: Slug | None = Field(None, description="Id of the place it lies in (Green Zone → Baghdad → Iraq).")
+    coordinates: Coordinates | None = Field(None, description="Where it is, when known.")
+    description: Text | None = Field(None, description="A short neutral description.")
+
+
+PartOfDay = Literal["early", "morning", "afternoon", "evening", "night", "late"]
+
+
+class When(Record):
+    """When an incident happened, as precisely as the sources allow and no more."""
+
+    date: DateText | None = Field(
+        None, description="EDTF date: a year, month, day, or minute with its UTC offset; '?' or '~' at the end."
+    )
+    part_of_day: PartOfDay | None = Field(None, description="'early' on the day, 'night', … when that is all sources say.")
+    relative_to: Slug | None = Field(None, description="Id of the incident this one is dated against.")
+    relation: Literal["before", "after"] | None = Field(None, description="Before or after that incident.")
+    within: Duration | None = Field(
+        None, description="How far before or after at most, as an ISO 8601 duration (PT12H, P3D)."
+    )
+    note: Text | None = Field(None, description="How the sources put it ('early Tuesday', 'hours after').")
+
+    @model_validator(mode="after")
+    def _complete(self) -> When:
+        if self.date is None and self.relative_to is None:
+            raise ValueError("give 'date', or 'relative_to' with 'relation' and 'within'")
+        if self.relative_to is not None and (self.relation is None or self.within is None):
+            raise ValueError("'relative_to' needs 'relation' (before or after) and 'within' (e.g. PT12H)")
+        if self.relative_to is None and (self.relation is not None or self.within is not None):
+            raise ValueError("'relation' and 'within' need 'relative_to' (the incident this one is dated against)")
+        return self
+
+    @property
+    def edtf(self) -> EDTFDate | None:
+        return parse_date(self.date) if self.date else None
+
+    @property
+    def within_delta(self) -> timedelta | None:
+        return parse_duration(self.within) if self.within else None
+
+
+ActorRole = Literal[
+    "target", "defender", "perpetrator", "suspected-perpetrator", "claimed-responsibility",
+    "denied-responsibility", "blamed", "threatened-retaliation", "spokesperson", "victim",
+    "commander", "witness", "other",
+]
+IncidentType = Literal[
+    "drone-attack", "rocket-attack", "missile-attack", "air-strike", "drone-strike",
+    "interception", "bombing", "shooting", "assassination", "threat", "statement",
+    "policy-decision", "deployment", "vote", "other",
+]
+IncidentRelationKind = Literal[
+    "follows", "precedes", "said-to-retaliate-for", "said-to-respond-to", "part-of", "related-to",
+]
+QuestionStatus = Literal["single-source", "corroborated", "contested"]
+
+
+class IncidentActor(Record):
+    """An actor's role in an incident."""
+
+    actor: Slug = Field(description="Id of the actor.")
+    role: ActorRole = Field(description="The actor's part in the incident.")
+    citations: list[Citation] = Field(default_factory=list, description="Where the role is stated.")
+
+
+class RelatedIncident(Record):
+    """A link from this incident to another one."""
+
+    incident: Slug = Field(description="Id of the other incident.")
+    relation: IncidentRelationKind = Field(description="How this incident relates to the other.")
+    citations: list[Citation] = Field(default_factory=list, description="Where the connection is made.")
+
+
+class Claim(Record):
+    """One answer to a question, backed by citations."""
+
+    id: Slug = Field(description="Unique within the incident; anchors and reviews refer to it.")
+    text: Text = Field(description="The statement, in neutral words.")
+    citations: list[Citation] = Field(min_length=1, description="The sources that say so, each with its quote.")
+
+
+class Question(Record):
+    """A question about the incident; each claim under it is a different answer."""
+
+    id: Slug = Field(description="Unique within the incident, e.g. 'drone-count'.")
+    label: Text = Field(description="The question, neutrally worded ('How many drones were involved?').")
+    claims: list[Claim] = Field(min_length=1, description="The answers sources give; more than one means they disagree.")
+    status: QuestionStatus | None = Field(None, description="Overrides the computed status; needs 'status_reason'.")
+    status_reason: Text | None = Field(None, description="Why the computed status is overridden; shown on the page.")
+
+    @model_validator(mode="after")
+    def _reasoned_override(self) -> Question:
+        if self.status is not None and self.status_reason is None:
+            raise ValueError("overriding 'status' needs 'status_reason': say why the computed status is wrong")
+        if self.status is None and self.status_reason is not None:
+            raise ValueError("'status_reason' explains an override: set 'status' too, or remove it")
+        return self
+
+
+class Incident(FactFile):
+    """An event at a place and time, with the questions sources answer about it."""
+
+    title: Text = Field(description="A neutral title.")
+    summary: Text | None = Field(None, description="One neutral paragraph; say 'reported' where only one side says so.")
+    when: When = Field(description="When it happened.")
+    place: Slug = Field(description="Id of the place.")
+    type: IncidentType = Field(description="What sort of incident it is.")
+    actors: list[IncidentActor] = Field(default_factory=list, description="Who took part, and how.")
+    related: list[RelatedIncident] = Field(default_factory=list, description="Other incidents it connects to.")
+    tags: list[Slug] = Field(default_factory=list, description="Slugs that group incidents across types and places.")
+    questions: list[Question] = Field(min_length=1, description="What sources say about it, question by question.")
+
+
+KINDS: dict[str, type[FactFile]] = {
+    "sources": Source,
+    "actors": Actor,
+    "places": Place,
+    "incidents": Incident,
+}

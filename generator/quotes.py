@@ -1,0 +1,82 @@
+"""Find verbatim quotes in archived source text.
+
+Only whitespace, curly versus straight quotes and dash variants are normalised:
+anything else that differs is a different quote, and the analyst is shown the
+closest passage of the source so that a typo is a quick fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    }
+)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """Text with whitespace collapsed and quotes and dashes folded, mapped back to the original."""
+
+    text: str
+    origin: tuple[int, ...]  # origin[i]: index in the original text of normalised character i
+
+    @classmethod
+    def of(cls, original: str) -> NormalisedText:
+        chars: list[str] = []
+        origin: list[int] = []
+        folded = original.translate(_FOLD)
+        for match in re.finditer(r"\s+|\S", folded):
+            chars.append(" " if match.group().isspace() else match.group())
+            origin.append(match.start())
+        return cls("".join(chars), tuple(origin))
+
+
+def normalise(text: str) -> str:
+    """The quote as it is matched: stripped, whitespace collapsed, quotes and dashes folded."""
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+
+
+def quote_anchor(quote: str) -> str:
+    """A stable HTML id for a quoted passage: the same words always get the same anchor."""
+    return "q-" + hashlib.sha256(normalise(quote).encode("utf-8")).hexdigest()[:10]
+
+
+def find(source: NormalisedText, quote: str) -> tuple[int, int] | None:
+    """The (start, end) span of ``quote`` in the original source text, or None."""
+    needle = normalise(quote)
+    at = source.text.find(needle)
+    if at < 0 or not needle:
+        return None
+    start = source.origin[at]
+    end = source.origin[at + len(needle) - 1] + 1
+    return start, end
+
+
+def closest_passage(source_text: str, quote: str, *, width: int = 160) -> str:
+    """The passage of the source most like ``quote``, shortened to about ``width`` characters."""
+    needle = normalise(quote)
+    haystack = normalise(source_text)
+    if not needle or not haystack:
+        return ""
+    alignment = fuzz.partial_ratio_alignment(needle, haystack)
+    if alignment is None:  # pragma: no cover - only for empty inputs, excluded above
+        return ""
+    start, end = alignment.dest_start, alignment.dest_end
+    while start > 0 and haystack[start - 1] != " ":  # widen to whole words
+        start -= 1
+    while end < len(haystack) and haystack[end] != " ":
+        end += 1
+    passage = haystack[start:end].strip()
+    if len(passage) > width:
+        passage = passage[: width - 1] + "…"
+    return passage
