@@ -1,0 +1,113 @@
+"""Build a project's site for the search benchmark and tests, with either search engine.
+
+``pagefind``: the project's own configuration (no MkDocs search plugin), then the
+Pagefind index (``generator.search.index_site``). ``builtin``: the same pages with
+Material's search plugin switched on, into ``site-builtin/``.
+
+Pages come from ``factsheet build``'s renderer when the generator has one, else from
+the stand-in writer in ``bench/pages.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.project import GENERATED_DIRS, Project
+from generator.search import index_site
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILTIN_CONFIG = "mkdocs.builtin.yml"
+# What a project needs besides its facts; generated pages are left out.
+PROJECT_FILES = ("mkdocs.yml",)
+PROJECT_DIRS = ("overrides", "docs")
+# Pages the navigation names; listings are left out of search (they mention everything).
+NAV_PAGES = {
+    "index.md": "# Incidents record\n\nA cited record of incidents.\n",
+    "incidents/index.md": "---\nsearch:\n  exclude: true\n---\n# Incidents\n",
+    "timeline/index.md": "---\nsearch:\n  exclude: true\n---\n# Timeline\n",
+    "actors/index.md": "---\nsearch:\n  exclude: true\n---\n# Actors\n",
+    "places/index.md": "---\nsearch:\n  exclude: true\n---\n# Places\n",
+    "sources/index.md": "---\nsearch:\n  exclude: true\n---\n# Sources\n",
+    "tags/index.md": "---\nsearch:\n  exclude: true\n---\n# Tags\n",
+    "reference/format.md": "# Fact format\n",
+    "assets/factsheet.css": "",
+}
+
+
+@dataclass
+class BuildTimes:
+    pages: int
+    render_s: float
+    mkdocs_s: float
+    index_s: float
+
+
+def copy_project(out: Path) -> None:
+    """Copy this repository's site configuration, theme overrides and docs into ``out``."""
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, out / name)
+    for name in PROJECT_DIRS:
+        source = ROOT / name
+        if not source.is_dir():
+            continue
+        target = out / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target, ignore=_generated)
+
+
+def _generated(folder: str, names: list[str]) -> set[str]:
+    if Path(folder).resolve() == (ROOT / "docs").resolve():
+        return set(names) & set(GENERATED_DIRS)
+    return set()
+
+
+def write_pages(project_dir: Path) -> int:
+    """Write the Markdown pages of every record (and stand-ins for missing nav pages)."""
+    project = Project.at(project_dir)
+    from bench.pages import write_pages as write_stand_in_pages
+
+    count = write_stand_in_pages(project)
+    for name, text in NAV_PAGES.items():
+        path = project.docs_dir / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return count
+
+
+def mkdocs_build(project_dir: Path, engine: str) -> Path:
+    """Run MkDocs for the given engine; return the site folder."""
+    project_dir = project_dir.resolve()
+    config = project_dir / "mkdocs.yml"
+    site = project_dir / "site"
+    if engine == "builtin":
+        site = project_dir / "site-builtin"
+        config = project_dir / BUILTIN_CONFIG
+        config.write_text("INHERIT: mkdocs.yml\nsite_dir: site-builtin\nplugins:\n  - search\n", encoding="utf-8")
+    if site.exists():
+        shutil.rmtree(site)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config)], check=True, cwd=project_dir, env=env
+    )
+    return site
+
+
+def build(project_dir: Path, engine: str, render: bool = True) -> BuildTimes:
+    """Render pages (unless already rendered), build the site, and index it for Pagefind."""
+    start = time.perf_counter()
+    pages = write_pages(project_dir) if render else 0
+    rendered = time.perf_counter()
+    site = mkdocs_build(project_dir, engine)
+    built = time.perf_counter()
+    if engine == "pagefind":
+        index_site(site)
+    indexed = time.perf_counter()
+    return BuildTimes(pages, rendered - start, built - rendered, indexed - built)

@@ -1,0 +1,217 @@
+// The header search box over the Pagefind index (overrides/partials/pagefind-search.html).
+//
+// Pagefind loads only the index chunks for the words typed and, here, the fragments
+// of the results shown, so what a query downloads does not grow with the corpus.
+// Keyboard: "/" or "s" focuses the box, arrows move through results, Enter opens
+// the selected (or first) result, Escape closes the box.
+
+const SHOWN = 10; // results whose fragments are loaded at once; "More results" loads more
+const DEBOUNCE_MS = 120;
+const KIND_LABELS = { incident: "Incident", actor: "Actor", place: "Place", source: "Source" };
+
+const root = document.querySelector("[data-fs-search]");
+if (root) setUp(root);
+
+function setUp(root) {
+  const toggle = document.getElementById("__search");
+  const form = root.querySelector("[data-fs-search-form]");
+  const input = root.querySelector("[data-fs-search-input]");
+  const status = root.querySelector("[data-fs-search-status]");
+  const list = root.querySelector("[data-fs-search-results]");
+  const placeholder = status.textContent.trim();
+  const siteRoot = new URL(root.dataset.fsBase.replace(/\/?$/, "/"), document.baseURI);
+  let pagefind = null;
+  let current = null; // the Pagefind search whose results are shown
+  let shown = 0;
+  let active = -1;
+  let generation = 0; // drops answers to queries the reader has typed past
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(new URL(root.dataset.fsPagefind, document.baseURI).href).then(async (module) => {
+        // Result URLs are paths from the site root; a site served under a sub-path
+        // (GitHub Pages project sites) needs that path in front of them.
+        await module.options({ baseUrl: siteRoot.pathname, excerptLength: 24 });
+        module.init();
+        return module;
+      });
+      pagefind.catch(() => {
+        pagefind = null;
+        setStatus("Search is unavailable: the search index was not found.");
+      });
+    }
+    return pagefind;
+  }
+
+  function open() {
+    if (toggle && !toggle.checked) toggle.checked = true;
+    load();
+  }
+
+  function close() {
+    if (toggle) toggle.checked = false;
+    input.blur();
+  }
+
+  function setStatus(text) {
+    status.textContent = text;
+  }
+
+  function setActive(index) {
+    const items = list.querySelectorAll(".md-search-result__link");
+    items.forEach((item, i) => item.classList.toggle("fs-search-result--active", i === index));
+    active = index;
+    if (index >= 0 && items[index]) {
+      input.setAttribute("aria-activedescendant", items[index].id);
+      items[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  async function run(query) {
+    const mine = ++generation;
+    if (!query.trim()) {
+      clear();
+      return;
+    }
+    const module = await load();
+    const search = await module.debouncedSearch(query, {}, DEBOUNCE_MS);
+    if (search === null || mine !== generation) return; // superseded by later typing
+    current = search;
+    shown = 0;
+    list.replaceChildren();
+    setActive(-1);
+    input.setAttribute("aria-expanded", "true");
+    const count = search.results.length;
+    if (count === 0) {
+      setStatus(`No matching incidents or pages for “${query.trim()}”`);
+      root.dataset.fsState = "empty";
+      root.dataset.fsQuery = query;
+      return;
+    }
+    setStatus(count === 1 ? "1 matching page" : `${count} matching pages`);
+    await showMore(mine);
+    if (mine === generation) root.dataset.fsQuery = query;
+  }
+
+  async function showMore(mine) {
+    const batch = current.results.slice(shown, shown + SHOWN);
+    shown += batch.length;
+    const pages = await Promise.all(batch.map((result) => result.data()));
+    if (mine !== generation) return;
+    list.querySelector(".fs-search-more")?.remove();
+    for (const page of pages) list.append(resultItem(page, list.children.length));
+    if (shown < current.results.length) {
+      const more = document.createElement("li");
+      more.className = "fs-search-more";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-search-result__more fs-search-more__button";
+      button.textContent = `More results (${current.results.length - shown} more)`;
+      button.addEventListener("click", () => showMore(generation));
+      more.append(button);
+      list.append(more);
+    }
+    root.dataset.fsState = "results";
+  }
+
+  function resultItem(page, index) {
+    const meta = page.meta || {};
+    const item = document.createElement("li");
+    item.className = "md-search-result__item";
+    const link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.href = page.url;
+    link.id = `fs-search-result-${index}`;
+    link.tabIndex = -1;
+    link.setAttribute("role", "option");
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    if (meta.kind) article.dataset.kind = meta.kind;
+    const title = document.createElement("h1");
+    title.textContent = meta.title || page.url;
+    article.append(title);
+    const facts = [KIND_LABELS[meta.kind], meta.date, meta.place].filter(Boolean);
+    if (facts.length) {
+      const line = document.createElement("p");
+      line.className = "fs-search-result__facts";
+      line.textContent = facts.join(" · ");
+      article.append(line);
+    }
+    const excerpt = document.createElement("p");
+    excerpt.className = "fs-search-result__excerpt";
+    excerpt.innerHTML = page.excerpt; // Pagefind escapes page text and adds only <mark>
+    article.append(excerpt);
+    link.append(article);
+    item.append(link);
+    return item;
+  }
+
+  function clear() {
+    current = null;
+    list.replaceChildren();
+    setActive(-1);
+    input.setAttribute("aria-expanded", "false");
+    setStatus(placeholder);
+    delete root.dataset.fsState;
+    delete root.dataset.fsQuery;
+  }
+
+  input.addEventListener("focus", open);
+  input.addEventListener("input", () => run(input.value));
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("reset", () => {
+    generation++;
+    clear();
+    input.focus();
+  });
+  if (toggle) {
+    toggle.addEventListener("change", () => {
+      if (toggle.checked) input.focus();
+    });
+  }
+
+  input.addEventListener("keydown", (event) => {
+    const links = list.querySelectorAll(".md-search-result__link");
+    switch (event.key) {
+      case "ArrowDown":
+        if (links.length) setActive((active + 1) % links.length);
+        event.preventDefault();
+        break;
+      case "ArrowUp":
+        if (links.length) setActive(active <= 0 ? links.length - 1 : active - 1);
+        event.preventDefault();
+        break;
+      case "Enter": {
+        const target = links[Math.max(active, 0)];
+        if (target) target.click();
+        event.preventDefault();
+        break;
+      }
+      case "Escape":
+        close();
+        event.preventDefault();
+        break;
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.target;
+    const typing = target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (typing) return;
+    if (event.key === "/" || event.key === "s" || event.key === "f") {
+      event.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+
+  // Clicking a result closes the box, like Material's search.
+  list.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("a")) {
+      if (toggle) toggle.checked = false;
+    }
+  });
+}

@@ -1,0 +1,104 @@
+"""Site search: what each page gives the index, and the Pagefind step after MkDocs.
+
+Search runs in the reader's browser on a Pagefind index (``site/pagefind/``): the
+index is split into chunks, so a query downloads only the chunks for its words and
+the fragments of the results it shows, whatever the size of the corpus. The header
+search box (``overrides/partials/header.html``, ``docs/assets/search.js``) queries it.
+
+Pages tell the index about themselves in their front matter, under ``search``;
+``overrides/main.html`` turns that into Pagefind markup:
+
+* ``kind``: incident, actor, place or source; results are labelled with it;
+* ``date`` and ``place``: shown under an incident's title in the results, so that
+  incidents with similar titles can be told apart;
+* ``terms``: other words that must find the page though it does not show them, e.g.
+  every spelling of an incident's place and actors; indexed, hidden from view;
+* ``exclude: true``: leave the page out (long listings that mention everything).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.dates import DateError, parse_date
+from generator.load import Corpus
+
+PAGEFIND_DIR = "pagefind"
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the built site; the message says why and what to do."""
+
+
+def readable_date(text: str) -> str:
+    """An EDTF date as the site prints it ('5 July 2021'); unparsable text as is."""
+    try:
+        return parse_date(text).describe()
+    except DateError:
+        return text
+
+
+def date_terms(text: str) -> list[str]:
+    """Ways a reader may type an incident's date: '2021-07-05', '5 July 2021', 'July 2021'."""
+    try:
+        parsed = parse_date(text)
+    except DateError:
+        return []
+    day = text.split("T")[0].split("/")[0].rstrip("?~%")
+    described = parsed.describe().split(",")[0].removeprefix("about ").removesuffix(" (uncertain)")
+    terms = [day, described]
+    if described.count(" ") == 2:  # '5 July 2021': also 'July 2021'
+        terms.append(described.split(" ", 1)[1])
+    return list(dict.fromkeys(terms))
+
+
+def incident_terms(corpus: Corpus, incident_id: str) -> list[str]:
+    """Every name a reader may search an incident by that its page need not show.
+
+    The place and the places it lies in, and each actor, under all their spellings;
+    and the date as a reader may type it. The page itself names each once.
+    """
+    incident = corpus.incidents[incident_id].record
+    terms: list[str] = []
+    place_id: str | None = incident.place
+    seen: set[str] = set()
+    while place_id and place_id in corpus.places and place_id not in seen:
+        seen.add(place_id)
+        place = corpus.places[place_id].record
+        terms += [place.name, *place.aliases]
+        place_id = place.parent
+    for entry in incident.actors:
+        if entry.actor in corpus.actors:
+            actor = corpus.actors[entry.actor].record
+            terms += [actor.name, *actor.aliases]
+    if incident.when.date:
+        terms += date_terms(incident.when.date)
+    return list(dict.fromkeys(terms))
+
+
+def pagefind_command(site_dir: Path) -> list[str]:
+    """The command that indexes a built site (the binary from the ``pagefind[bin]`` package)."""
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
+
+
+def index_site(site_dir: Path) -> None:
+    """Index the built site for search: writes ``site_dir/pagefind/``. Run after MkDocs."""
+    if not (site_dir / "index.html").is_file():
+        raise SearchIndexError(f"no built site in {site_dir}: build it with MkDocs before indexing it for search")
+    try:
+        result = subprocess.run(pagefind_command(site_dir), capture_output=True, text=True, check=False)
+    except OSError as error:
+        raise SearchIndexError(
+            f"could not run Pagefind ({error}): install it with pip install 'pagefind[bin]'"
+        ) from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        hint = " (install it with pip install 'pagefind[bin]')" if "binary" in " ".join(detail) else ""
+        raise SearchIndexError(f"Pagefind failed to index {site_dir}{hint}: {detail[-1] if detail else 'no output'}")
+    if not (site_dir / PAGEFIND_DIR / "pagefind.js").is_file():
+        raise SearchIndexError(
+            f"Pagefind wrote no index into {site_dir / PAGEFIND_DIR}: check that pages carry data-pagefind-body "
+            "(overrides/main.html adds it)"
+        )
