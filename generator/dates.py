@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 _PART = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
@@ -85,7 +85,7 @@ def _describe_part(text: str) -> str:
 _HELP = "write it as YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM (EDTF), optionally ending in ? or ~"
 
 
-def _parse_part(text: str) -> tuple[Interval, str, str]:
+def _parse_part(text: str, zone: tzinfo | None) -> tuple[Interval, str, str]:
     match = _PART.match(text)
     if match is None:
         raise DateError(f"'{text}' is not a date: {_HELP}")
@@ -114,7 +114,11 @@ def _parse_part(text: str) -> tuple[Interval, str, str]:
     except ValueError as error:
         raise DateError(f"'{text}' is not a real date ({error})") from None
     tz = match["tz"]
-    if tz is None:
+    if tz is None and zone is not None:
+        # Local time where it happened: the place's time zone.
+        earliest = start.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        latest = end.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+    elif tz is None:
         # Local time of an unknown zone: widen to every zone the instant may be in.
         earliest = start - _WIDEST_OFFSETS[0]
         latest = end - _WIDEST_OFFSETS[1]
@@ -133,14 +137,18 @@ def _offset(tz: str, text: str) -> timedelta:
     return sign * timedelta(hours=hours, minutes=minutes)
 
 
-def parse_date(text: str) -> EDTFDate:
-    """Parse an EDTF date or interval; raise :class:`DateError` with the accepted forms."""
+def parse_date(text: str, zone: tzinfo | None = None) -> EDTFDate:
+    """Parse an EDTF date or interval; raise :class:`DateError` with the accepted forms.
+
+    A date or time without a UTC offset is read in ``zone`` when given (the time zone
+    of the place where it happened), else as any time zone on Earth.
+    """
     if not isinstance(text, str) or not text:
         raise DateError(f"a date must be text: {_HELP}")
     pieces = text.split("/")
     if len(pieces) > 2:
         raise DateError(f"'{text}' has more than one '/': an interval is START/END")
-    parsed = [_parse_part(piece) for piece in pieces]
+    parsed = [_parse_part(piece, zone) for piece in pieces]
     if len(parsed) == 1:
         interval, precision, qualifier = parsed[0]
         return EDTFDate(text, interval, precision, qualifier)

@@ -8,8 +8,10 @@ silent conversion), and every id is a safe slug that cannot leave its folder.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Annotated, Literal
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -47,6 +49,14 @@ def _check_date_or_unknown(value: str) -> str:
 
 def _check_duration(value: str) -> str:
     parse_duration(value)
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not a time zone: use an IANA name such as 'Asia/Baghdad'") from None
     return value
 
 
@@ -195,6 +205,11 @@ class Place(FactFile):
     aliases: list[Text] = Field(default_factory=list, description="Every other spelling used by sources.")
     parent: Slug | None = Field(None, description="Id of the place it lies in (Green Zone → Baghdad → Iraq).")
     coordinates: Coordinates | None = Field(None, description="Where it is, when known.")
+    timezone: Annotated[str, AfterValidator(_check_timezone)] | None = Field(
+        None,
+        description="IANA time zone (e.g. 'Asia/Baghdad'); places inside inherit it. Dates of incidents here "
+        "without a UTC offset are read in it.",
+    )
     description: Text | None = Field(None, description="A short neutral description.")
 
 
@@ -225,9 +240,9 @@ class When(Record):
             raise ValueError("'relation' and 'within' need 'relative_to' (the incident this one is dated against)")
         return self
 
-    @property
-    def edtf(self) -> EDTFDate | None:
-        return parse_date(self.date) if self.date else None
+    def edtf(self, zone: tzinfo | None = None) -> EDTFDate | None:
+        """The parsed date, read in the place's time zone when it has no UTC offset."""
+        return parse_date(self.date, zone) if self.date else None
 
     @property
     def within_delta(self) -> timedelta | None:
