@@ -87,7 +87,15 @@ def load_corpus(project: Project) -> Corpus:
     corpus = Corpus()
     facts = project.facts_dir
     if not facts.is_dir():
-        corpus.problems.append(Problem("facts", 1, 1, "error", "no facts/ folder: create facts/sources, facts/actors, facts/places and facts/incidents"))
+        corpus.problems.append(
+            Problem(
+                "facts",
+                1,
+                1,
+                "error",
+                "no facts/ folder: create facts/sources, facts/actors, facts/places and facts/incidents",
+            )
+        )
         return corpus
     for path in _walk(facts):
         rel = project.relative(path) if not path.is_symlink() else path.relative_to(project.root).as_posix()
@@ -98,7 +106,13 @@ def load_corpus(project: Project) -> Corpus:
             continue
         if kind not in EXTENSIONS:
             corpus.problems.append(
-                Problem(rel, 1, 1, "error", "unexpected file: fact files go in facts/sources/*.md, facts/actors/*.yaml, facts/places/*.yaml or facts/incidents/*.yaml")
+                Problem(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "unexpected file: fact files go in facts/sources/*.md, facts/actors/*.yaml, facts/places/*.yaml or facts/incidents/*.yaml",
+                )
             )
             continue
         if path.suffix != EXTENSIONS[kind]:
@@ -127,23 +141,39 @@ def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
     record_id = path.stem
     if not SLUG.match(record_id) or len(record_id) > SLUG_MAX:
         corpus.problems.append(
-            Problem(rel, 1, 1, "error", f"the file name '{path.name}' is not a valid id: rename it with lowercase letters, digits and single hyphens")
+            Problem(
+                rel,
+                1,
+                1,
+                "error",
+                f"the file name '{path.name}' is not a valid id: rename it with lowercase letters, digits and single hyphens",
+            )
         )
         return
     if path.stat().st_size > MAX_FILE_BYTES:
-        corpus.problems.append(Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB"))
+        corpus.problems.append(
+            Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+        )
         return
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        corpus.problems.append(Problem(rel, 1, 1, "error", f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8"))
+        corpus.problems.append(
+            Problem(rel, 1, 1, "error", f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8")
+        )
         return
     body = ""
     if kind == "sources":
         split = split_source(text)
         if split is None:
             corpus.problems.append(
-                Problem(rel, 1, 1, "error", "a source starts with front matter between two '---' lines, followed by the archived text")
+                Problem(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "a source starts with front matter between two '---' lines, followed by the archived text",
+                )
             )
             return
         front, body, offset = split
@@ -164,7 +194,13 @@ def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
     if record.id is not None and record.id != record_id:
         at = document.position(("id",))
         corpus.problems.append(
-            Problem(rel, at.line, at.col, "error", f"id '{record.id}' does not match the file name '{path.name}': rename the file or fix the id")
+            Problem(
+                rel,
+                at.line,
+                at.col,
+                "error",
+                f"id '{record.id}' does not match the file name '{path.name}': rename the file or fix the id",
+            )
         )
         return
     corpus.of_kind(kind)[record_id] = Loaded(record_id, rel, record, document, body)
