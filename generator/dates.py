@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, tzinfo
 
 _PART = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
@@ -24,8 +24,18 @@ _PART = re.compile(
 )
 _DURATION = re.compile(r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?)?$")
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 # With no stated offset, the instant lies anywhere within the world's time zones.
 _WIDEST_OFFSETS = (timedelta(hours=14), timedelta(hours=-12))
@@ -85,7 +95,7 @@ def _describe_part(text: str) -> str:
 _HELP = "write it as YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM (EDTF), optionally ending in ? or ~"
 
 
-def _parse_part(text: str) -> tuple[Interval, str, str]:
+def _parse_part(text: str, zone: tzinfo | None) -> tuple[Interval, str, str]:
     match = _PART.match(text)
     if match is None:
         raise DateError(f"'{text}' is not a date: {_HELP}")
@@ -114,14 +124,18 @@ def _parse_part(text: str) -> tuple[Interval, str, str]:
     except ValueError as error:
         raise DateError(f"'{text}' is not a real date ({error})") from None
     tz = match["tz"]
-    if tz is None:
+    if tz is None and zone is not None:
+        # Local time where it happened: the place's time zone.
+        earliest = start.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+        latest = end.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    elif tz is None:
         # Local time of an unknown zone: widen to every zone the instant may be in.
         earliest = start - _WIDEST_OFFSETS[0]
         latest = end - _WIDEST_OFFSETS[1]
     else:
         offset = timedelta(0) if tz == "Z" else _offset(tz, text)
         earliest, latest = start - offset, end - offset
-    utc = timezone.utc
+    utc = UTC
     return Interval(earliest.replace(tzinfo=utc), latest.replace(tzinfo=utc)), precision, qualifier
 
 
@@ -133,14 +147,18 @@ def _offset(tz: str, text: str) -> timedelta:
     return sign * timedelta(hours=hours, minutes=minutes)
 
 
-def parse_date(text: str) -> EDTFDate:
-    """Parse an EDTF date or interval; raise :class:`DateError` with the accepted forms."""
+def parse_date(text: str, zone: tzinfo | None = None) -> EDTFDate:
+    """Parse an EDTF date or interval; raise :class:`DateError` with the accepted forms.
+
+    A date or time without a UTC offset is read in ``zone`` when given (the time zone
+    of the place where it happened), else as any time zone on Earth.
+    """
     if not isinstance(text, str) or not text:
         raise DateError(f"a date must be text: {_HELP}")
     pieces = text.split("/")
     if len(pieces) > 2:
         raise DateError(f"'{text}' has more than one '/': an interval is START/END")
-    parsed = [_parse_part(piece) for piece in pieces]
+    parsed = [_parse_part(piece, zone) for piece in pieces]
     if len(parsed) == 1:
         interval, precision, qualifier = parsed[0]
         return EDTFDate(text, interval, precision, qualifier)
@@ -156,9 +174,7 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text) if isinstance(text, str) else None
     if match is None or not any(match.groupdict().values()):
         raise DateError(f"'{text}' is not a duration: write PnD, PTnH or PnDTnH (ISO 8601), e.g. PT12H for 12 hours")
-    return timedelta(
-        days=int(match["days"] or 0), hours=int(match["hours"] or 0), minutes=int(match["minutes"] or 0)
-    )
+    return timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0), minutes=int(match["minutes"] or 0))
 
 
 def describe_duration(delta: timedelta) -> str:
