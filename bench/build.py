@@ -4,8 +4,7 @@
 Pagefind index (``generator.search.index_site``). ``builtin``: the same pages with
 Material's search plugin switched on, into ``site-builtin/``.
 
-Pages come from ``factsheet build``'s renderer when the generator has one, else from
-the stand-in writer in ``bench/pages.py``.
+Pages come from the generator's renderer (``factsheet generate``).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.pipeline import generate
 from generator.project import GENERATED_DIRS, Project
 from generator.search import index_site
 
@@ -26,18 +26,6 @@ BUILTIN_CONFIG = "mkdocs.builtin.yml"
 # What a project needs besides its facts; generated pages are left out.
 PROJECT_FILES = ("mkdocs.yml",)
 PROJECT_DIRS = ("overrides", "docs")
-# Pages the navigation names; listings are left out of search (they mention everything).
-NAV_PAGES = {
-    "index.md": "# Incidents record\n\nA cited record of incidents.\n",
-    "incidents/index.md": "---\nsearch:\n  exclude: true\n---\n# Incidents\n",
-    "timeline/index.md": "---\nsearch:\n  exclude: true\n---\n# Timeline\n",
-    "actors/index.md": "---\nsearch:\n  exclude: true\n---\n# Actors\n",
-    "places/index.md": "---\nsearch:\n  exclude: true\n---\n# Places\n",
-    "sources/index.md": "---\nsearch:\n  exclude: true\n---\n# Sources\n",
-    "tags/index.md": "---\nsearch:\n  exclude: true\n---\n# Tags\n",
-    "reference/format.md": "# Fact format\n",
-    "assets/factsheet.css": "",
-}
 
 
 @dataclass
@@ -69,17 +57,9 @@ def _generated(folder: str, names: list[str]) -> set[str]:
 
 
 def write_pages(project_dir: Path) -> int:
-    """Write the Markdown pages of every record (and stand-ins for missing nav pages)."""
-    project = Project.at(project_dir)
-    from bench.pages import write_pages as write_stand_in_pages
-
-    count = write_stand_in_pages(project)
-    for name, text in NAV_PAGES.items():
-        path = project.docs_dir / name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    return count
+    """Validate the facts and write every page with the generator's renderer."""
+    generation = generate(Project.at(project_dir))
+    return len(generation.report.written) + generation.report.unchanged
 
 
 def mkdocs_build(project_dir: Path, engine: str) -> Path:

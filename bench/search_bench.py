@@ -4,10 +4,10 @@ For each corpus size it builds one synthetic site (``bench/synth.py``) twice, wi
 MkDocs-Material's built-in search and with Pagefind, serves each on 127.0.0.1 (gzip,
 as GitHub Pages does), and in headless Chromium opens the home page, types a place
 name into the header search box and waits for the first result: the time is from the
-last key typed to the first result shown for the whole query. From the page's
-Resource Timing entries it sums the bytes transferred (compressed, headers included)
-of everything that finished before the first result appeared: the page itself and
-what search fetched. Each figure is the median of several runs, each in a fresh
+last key typed to the first result shown for the whole query. It sums the bytes
+transferred (compressed body and headers, as Playwright reports them for the page and
+its workers) of every response that ended before the first result appeared: the page
+itself and what search fetched. Each figure is the median of several runs, each in a fresh
 browser context (empty cache).
 
     python3 -m bench.search_bench --sizes 100 1000 10000 --runs 3
@@ -23,6 +23,7 @@ import gzip
 import http.server
 import json
 import os
+import re
 import statistics
 import threading
 import time
@@ -30,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import yaml
 
@@ -74,19 +75,7 @@ PROBE = """
 })();
 """.replace("%s", RESULT_SELECTOR)
 
-BYTES_BEFORE = """
-(first) => {
-  const nav = performance.getEntriesByType("navigation")[0];
-  let total = nav.transferSize, search = 0, count = 1;
-  for (const entry of performance.getEntriesByType("resource")) {
-    if (entry.responseEnd > first) continue;
-    total += entry.transferSize;
-    count += 1;
-    if (/\\/pagefind\\/|\\/search\\/|workers\\/search|lunr/.test(entry.name)) search += entry.transferSize;
-  }
-  return { total, search, count };
-}
-"""
+SEARCH_URL = re.compile(r"/pagefind/|/search/|workers/search|lunr")
 
 
 @dataclass
@@ -166,16 +155,30 @@ def measure(browser, url: str, query: str, throttle: dict[str, float] | None) ->
             cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
             cdp.send("Network.emulateNetworkConditions", {"offline": False, **throttle})
-        page.add_init_script("performance.setResourceTimingBufferSize(100000);" + PROBE)
+        # Playwright reports the requests of the page and of its workers (Pagefind searches
+        # in a Web Worker), each with its compressed size and timing.
+        finished: list[Any] = []
+        page.on("requestfinished", lambda request: finished.append(request))
+        page.add_init_script(PROBE)
         page.goto(url, wait_until="load")
         page.click("input.md-search__input")
         page.keyboard.type(query, delay=40)  # a fast typist
         page.wait_for_function("window.__probe.first !== null", timeout=300_000)
-        probe = page.evaluate("window.__probe")
-        # Resource entries are added when a response ends; give the last one a moment.
-        time.sleep(0.2)
-        counted = page.evaluate(BYTES_BEFORE, probe["first"])
-        return Measure(counted["total"], counted["search"], counted["count"], probe["first"] - probe["typed"])
+        probe = page.evaluate("({...window.__probe, origin: performance.timeOrigin})")
+        first_at = probe["origin"] + probe["first"]
+        time.sleep(0.3)  # let the events of responses that ended before it arrive
+        total = search = count = 0
+        for request in finished:
+            timing = request.timing
+            if timing["startTime"] + timing["responseEnd"] > first_at:
+                continue
+            sizes = request.sizes()
+            size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            total += size
+            count += 1
+            if SEARCH_URL.search(request.url):
+                search += size
+        return Measure(total, search, count, probe["first"] - probe["typed"])
     finally:
         context.close()
 

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
@@ -22,12 +23,13 @@ import frontmatter
 import jinja2
 from markupsafe import Markup
 
-from generator.dates import describe_duration
+from generator.dates import describe_duration, parse_date
 from generator.index import STATUS_LABELS, Index
 from generator.load import Loaded
 from generator.models import UNKNOWN, Incident, When
 from generator.project import Project
 from generator.quotes import quote_anchor
+from generator.search import date_terms, incident_terms
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -62,6 +64,10 @@ def page_meta(title: str, description: str | None = None, **extra: str) -> dict[
     if description:
         meta["description"] = html.escape(" ".join(description.split()), quote=True)
     return meta
+
+
+# Listings name every record they list: left out of search, they cannot crowd out the records.
+UNSEARCHED: dict[str, Any] = {"search": {"exclude": True}}
 
 
 @dataclass(frozen=True)
@@ -238,7 +244,10 @@ class Renderer:
             yield self.page(
                 f"incidents/{incident_id}.md",
                 "incident.md.j2",
-                self._meta(loaded, loaded.record.title, loaded.record.summary),
+                {
+                    **self._meta(loaded, loaded.record.title, loaded.record.summary),
+                    "search": self.search_meta("incidents", incident_id),
+                },
                 id=incident_id,
                 loaded=loaded,
                 incident=loaded.record,
@@ -248,7 +257,10 @@ class Renderer:
             yield self.page(
                 f"actors/{actor_id}.md",
                 "actor.md.j2",
-                self._meta(loaded, loaded.record.name, loaded.record.description),
+                {
+                    **self._meta(loaded, loaded.record.name, loaded.record.description),
+                    "search": self.search_meta("actors", actor_id),
+                },
                 id=actor_id,
                 loaded=loaded,
                 actor=loaded.record,
@@ -258,7 +270,10 @@ class Renderer:
             yield self.page(
                 f"places/{place_id}.md",
                 "place.md.j2",
-                self._meta(loaded, loaded.record.name, loaded.record.description),
+                {
+                    **self._meta(loaded, loaded.record.name, loaded.record.description),
+                    "search": self.search_meta("places", place_id),
+                },
                 id=place_id,
                 loaded=loaded,
                 place=loaded.record,
@@ -268,24 +283,57 @@ class Renderer:
             yield self.page(
                 f"sources/{source_id}.md",
                 "source.md.j2",
-                self._meta(loaded, loaded.record.title, None),
+                {**self._meta(loaded, loaded.record.title, None), "search": self.search_meta("sources", source_id)},
                 id=source_id,
                 loaded=loaded,
                 source=loaded.record,
             )
         for tag in sorted(index.tag_incidents):
-            yield self.page(f"tags/{tag}.md", "tag.md.j2", page_meta(f"Tag: {tag}"), tag=tag)
-        yield self.page("incidents/index.md", "incidents_index.md.j2", page_meta("Incidents"))
-        yield self.page("timeline/index.md", "timeline.md.j2", page_meta("Timeline"), years=self._timeline())
-        yield self.page("actors/index.md", "actors_index.md.j2", page_meta("Actors"), by_kind=self._actors_by_kind())
-        yield self.page("places/index.md", "places_index.md.j2", page_meta("Places"), roots=self._place_roots())
+            yield self.page(f"tags/{tag}.md", "tag.md.j2", {**page_meta(f"Tag: {tag}"), **UNSEARCHED}, tag=tag)
+        yield self.page("incidents/index.md", "incidents_index.md.j2", {**page_meta("Incidents"), **UNSEARCHED})
         yield self.page(
-            "sources/index.md", "sources_index.md.j2", page_meta("Sources"), by_outlet=self._sources_by_outlet()
+            "timeline/index.md", "timeline.md.j2", {**page_meta("Timeline"), **UNSEARCHED}, years=self._timeline()
         )
-        yield self.page("tags/index.md", "tags_index.md.j2", page_meta("Tags"))
+        yield self.page(
+            "actors/index.md",
+            "actors_index.md.j2",
+            {**page_meta("Actors"), **UNSEARCHED},
+            by_kind=self._actors_by_kind(),
+        )
+        yield self.page(
+            "places/index.md", "places_index.md.j2", {**page_meta("Places"), **UNSEARCHED}, roots=self._place_roots()
+        )
+        yield self.page(
+            "sources/index.md",
+            "sources_index.md.j2",
+            {**page_meta("Sources"), **UNSEARCHED},
+            by_outlet=self._sources_by_outlet(),
+        )
+        yield self.page("tags/index.md", "tags_index.md.j2", {**page_meta("Tags"), **UNSEARCHED})
 
     def _meta(self, loaded: Loaded[Any], title: str, description: str | None) -> dict[str, Any]:
         return page_meta(title, description, fact=loaded.path)
+
+    def search_meta(self, kind: str, record_id: str) -> dict[str, Any]:
+        """What the search index needs about a record's page (see generator/search.py)."""
+        corpus = self.corpus
+        if kind == "incidents":
+            incident: Incident = corpus.incidents[record_id].record
+            # The day as written (no time zone arithmetic): '2021-07-05T14:45+03:00' is 5 July.
+            written = re.match(r"\d{4}-\d{2}-\d{2}", incident.when.date or "")
+            days = date_terms(date.fromisoformat(written.group())) if written else []
+            return {
+                "kind": "incident",
+                "date": self.short_date(record_id),
+                "place": self.label("places", incident.place),
+                "terms": incident_terms(corpus, record_id) + days,
+            }
+        if kind == "sources":
+            source = corpus.sources[record_id].record
+            published = parse_date(source.published).describe() if source.published != UNKNOWN else None
+            return {"kind": "source", **({"date": published} if published else {})}
+        record = corpus.of_kind(kind)[record_id].record
+        return {"kind": kind.removesuffix("s"), "terms": list(record.aliases)}
 
     def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
         years: dict[str, dict[str, list[str]]] = {}

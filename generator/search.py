@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
-from generator.dates import DateError, parse_date
 from generator.load import Corpus
 
 PAGEFIND_DIR = "pagefind"
@@ -32,33 +32,16 @@ class SearchIndexError(Exception):
     """Pagefind could not index the built site; the message says why and what to do."""
 
 
-def readable_date(text: str) -> str:
-    """An EDTF date as the site prints it ('5 July 2021'); unparsable text as is."""
-    try:
-        return parse_date(text).describe()
-    except DateError:
-        return text
-
-
-def date_terms(text: str) -> list[str]:
-    """Ways a reader may type an incident's date: '2021-07-05', '5 July 2021', 'July 2021'."""
-    try:
-        parsed = parse_date(text)
-    except DateError:
-        return []
-    day = text.split("T")[0].split("/")[0].rstrip("?~%")
-    described = parsed.describe().split(",")[0].removeprefix("about ").removesuffix(" (uncertain)")
-    terms = [day, described]
-    if described.count(" ") == 2:  # '5 July 2021': also 'July 2021'
-        terms.append(described.split(" ", 1)[1])
-    return list(dict.fromkeys(terms))
+def date_terms(day: date) -> list[str]:
+    """Ways a reader may type an incident's day: '2021-07-05', '5 July 2021', 'July 2021'."""
+    return [day.isoformat(), f"{day.day} {day:%B %Y}", f"{day:%B %Y}"]
 
 
 def incident_terms(corpus: Corpus, incident_id: str) -> list[str]:
     """Every name a reader may search an incident by that its page need not show.
 
     The place and the places it lies in, and each actor, under all their spellings;
-    and the date as a reader may type it. The page itself names each once.
+    the page itself names each once, under one spelling.
     """
     incident = corpus.incidents[incident_id].record
     terms: list[str] = []
@@ -73,14 +56,27 @@ def incident_terms(corpus: Corpus, incident_id: str) -> list[str]:
         if entry.actor in corpus.actors:
             actor = corpus.actors[entry.actor].record
             terms += [actor.name, *actor.aliases]
-    if incident.when.date:
-        terms += date_terms(incident.when.date)
     return list(dict.fromkeys(terms))
+
+
+def uses_material_search(config_file: Path) -> bool:
+    """Whether mkdocs.yml switches Material's own search plugin on (then Pagefind is not needed)."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        """Reads mkdocs.yml without constructing its !ENV and !!python tags."""
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    plugins = config.get("plugins", ["search"])  # MkDocs' default is its search plugin
+    names = [next(iter(p)) if isinstance(p, dict) else p for p in plugins or []]
+    return any(name in ("search", "material/search") for name in names)
 
 
 def pagefind_command(site_dir: Path) -> list[str]:
     """The command that indexes a built site (the binary from the ``pagefind[bin]`` package)."""
-    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
+    # Heading anchors (the pilcrow after each heading) are not words of the page.
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent", "--exclude-selectors", ".headerlink"]
 
 
 def index_site(site_dir: Path) -> None:

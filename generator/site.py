@@ -15,6 +15,11 @@ import tempfile
 from pathlib import Path
 
 from generator.project import Project
+from generator.search import SearchIndexError, index_site, uses_material_search
+
+
+def _material_search(project: Project) -> bool:
+    return uses_material_search(project.config_file)
 
 
 class SiteBuildError(Exception):
@@ -37,6 +42,12 @@ def build_site(project: Project, *, strict: bool = True) -> str:
         output = result.stdout + result.stderr
         if result.returncode != 0:
             raise SiteBuildError(output.strip() or f"mkdocs exited with {result.returncode}")
+        if not _material_search(project):
+            # Index before the swap, so that the published site always has its search index.
+            try:
+                index_site(staging)
+            except SearchIndexError as error:
+                raise SiteBuildError(str(error)) from None
         if site.exists():
             retired = Path(tempfile.mkdtemp(dir=site.parent, prefix=f".{site.name}.old-"))
             site.rename(retired / site.name)

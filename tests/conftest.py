@@ -25,6 +25,7 @@ def make_project(folder: Path, facts: Path = FIXTURE_FACTS) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
     ignored = shutil.ignore_patterns(*GENERATED_DIRS, ".factsheet-manifest")
     shutil.copytree(ROOT / "docs", folder / "docs", ignore=ignored)
+    shutil.copytree(ROOT / "overrides", folder / "overrides")
     shutil.copytree(facts, folder / "facts")
     return folder
 

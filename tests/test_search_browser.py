@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import http.server
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import make_project
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "search"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -51,12 +54,9 @@ def _require_chromium() -> None:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture corpus built into a site with its search index."""
     _require_chromium()
-    from bench.build import build, copy_project
-
-    project = tmp_path_factory.mktemp("search-project")
-    copy_project(project)
-    shutil.copytree(FIXTURE / "facts", project / "facts")
-    build(project, "pagefind")
+    project = make_project(tmp_path_factory.mktemp("search") / "project", FIXTURE / "facts")
+    result = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert result.exit_code == 0, result.output
     return project / "site"
 
 
