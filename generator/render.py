@@ -244,34 +244,34 @@ class Renderer:
                 incident=loaded.record,
             )
         for actor_id in sorted(corpus.actors):
-            loaded = corpus.actors[actor_id]
+            actor_file = corpus.actors[actor_id]
             yield self.page(
                 f"actors/{actor_id}.md",
                 "actor.md.j2",
-                self._meta(loaded, loaded.record.name, loaded.record.description),
+                self._meta(actor_file, actor_file.record.name, actor_file.record.description),
                 id=actor_id,
-                loaded=loaded,
-                actor=loaded.record,
+                loaded=actor_file,
+                actor=actor_file.record,
             )
         for place_id in sorted(corpus.places):
-            loaded = corpus.places[place_id]
+            place_file = corpus.places[place_id]
             yield self.page(
                 f"places/{place_id}.md",
                 "place.md.j2",
-                self._meta(loaded, loaded.record.name, loaded.record.description),
+                self._meta(place_file, place_file.record.name, place_file.record.description),
                 id=place_id,
-                loaded=loaded,
-                place=loaded.record,
+                loaded=place_file,
+                place=place_file.record,
             )
         for source_id in sorted(corpus.sources):
-            loaded = corpus.sources[source_id]
+            source_file = corpus.sources[source_id]
             yield self.page(
                 f"sources/{source_id}.md",
                 "source.md.j2",
-                self._meta(loaded, loaded.record.title, None),
+                self._meta(source_file, source_file.record.title, None),
                 id=source_id,
-                loaded=loaded,
-                source=loaded.record,
+                loaded=source_file,
+                source=source_file.record,
             )
         for tag in sorted(index.tag_incidents):
             yield self.page(f"tags/{tag}.md", "tag.md.j2", page_meta(f"Tag: {tag}"), tag=tag)
