@@ -12,6 +12,26 @@ const KIND_LABELS = { incident: "Incident", actor: "Actor", place: "Place", sour
 const root = document.querySelector("[data-fs-search]");
 if (root) setUp(root);
 
+// Lower case, without accents, split into words: how both query and page text are compared.
+function words(text) {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+// Whether the page has, for each word of the query, a word starting with its first four
+// letters (four, so that a stemmed match such as "attacks" for "attack" still counts).
+function contains(page, query) {
+  const pageWords = words(page.content + " " + (page.meta?.title ?? ""));
+  return words(query).every((word) => {
+    const start = word.slice(0, 4);
+    return pageWords.some((candidate) => candidate.startsWith(start));
+  });
+}
+
 function setUp(root) {
   const toggle = document.getElementById("__search");
   const form = root.querySelector("[data-fs-search-form]");
@@ -83,7 +103,11 @@ function setUp(root) {
     list.replaceChildren();
     setActive(-1);
     input.setAttribute("aria-expanded", "true");
-    const count = search.results.length;
+    // When a word matches nothing, Pagefind falls back to words that share only its first
+    // letters ("zanzibar" finds "zone"); such results are not matches, so check the first.
+    const top = search.results.length ? await search.results[0].data() : null;
+    if (mine !== generation) return;
+    const count = top && contains(top, query) ? search.results.length : 0;
     if (count === 0) {
       setStatus(`No matching incidents or pages for “${query.trim()}”`);
       root.dataset.fsState = "empty";
@@ -98,7 +122,8 @@ function setUp(root) {
   async function showMore(mine) {
     const batch = current.results.slice(shown, shown + SHOWN);
     shown += batch.length;
-    const pages = await Promise.all(batch.map((result) => result.data()));
+    const query = input.value;
+    const pages = (await Promise.all(batch.map((result) => result.data()))).filter((page) => contains(page, query));
     if (mine !== generation) return;
     list.querySelector(".fs-search-more")?.remove();
     for (const page of pages) list.append(resultItem(page, list.children.length));
