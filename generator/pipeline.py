@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from generator.check import CheckResult, check_corpus
@@ -30,10 +33,24 @@ class Validation:
         return [p for p in self.problems if p.severity == "error"]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: loading allocates about a million small,
+    acyclic objects, and collections triggered by them more than double the load time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def validate(project: Project) -> Validation:
     """Load and check every fact file of the project."""
-    corpus = load_corpus(project)
-    return Validation(corpus, check_corpus(corpus))
+    with _collector_paused():
+        corpus = load_corpus(project)
+        return Validation(corpus, check_corpus(corpus))
 
 
 @dataclass
@@ -50,8 +67,10 @@ def generate(project: Project) -> Generation:
     validation = validate(project)
     if validation.errors:
         raise FactsInvalid(validation.problems)
-    index = build_index(validation.corpus, validation.checks)
-    report = write_pages(project, render(index, project))
+    with _collector_paused():
+        index = build_index(validation.corpus, validation.checks)
+        pages = render(index, project)
+    report = write_pages(project, pages)
     return Generation(validation, index, report)
 
 
