@@ -68,3 +68,35 @@ def validate_command(project_path: str, strict: bool, output_format: str) -> Non
     failing = [p for p in problems if p.severity == "error" or strict]
     click.echo(_summary(problems), err=True)
     sys.exit(1 if failing else 0)
+
+
+@main.command("schema")
+@project_option
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Where to write the schemas  [default: schemas/ in the project].",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the schemas in the folder differ from the models.")
+@click.option("--add-comments", is_flag=True, help="Also put the schema comment into every fact file that lacks it.")
+def schema_command(project_path: str, out_dir: str | None, check: bool, add_comments: bool) -> None:
+    """Write the JSON Schema of each record kind (incident.json, actor.json, place.json, source.json).
+
+    Editors read them through the comment on the first line of each fact file.
+    """
+    from generator import schema
+
+    project = _project(project_path)
+    folder = Path(out_dir) if out_dir else project.root / schema.SCHEMA_DIR
+    if check:
+        stale = schema.stale_schemas(folder)
+        for name in stale:
+            click.echo(f"{folder / name}: out of date; run `factsheet schema` and commit the result")
+        sys.exit(1 if stale else 0)
+    for path in schema.write_schemas(folder):
+        click.echo(f"wrote {path}")
+    if add_comments:
+        for rel in schema.add_schema_comments(project):
+            click.echo(f"added the schema comment to {rel}")

@@ -8,6 +8,7 @@ from generator.check import CheckResult, check_corpus
 from generator.load import Corpus, load_corpus
 from generator.problems import Problem
 from generator.project import Project
+from generator.schema import comment_problems
 
 
 @dataclass
@@ -29,4 +30,5 @@ class Validation:
 def validate(project: Project) -> Validation:
     """Load and check every fact file of the project."""
     corpus = load_corpus(project)
+    corpus.problems.extend(comment_problems(project, corpus))
     return Validation(corpus, check_corpus(corpus))
