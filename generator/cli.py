@@ -100,3 +100,28 @@ def schema_command(project_path: str, out_dir: str | None, check: bool, add_comm
     if add_comments:
         for rel in schema.add_schema_comments(project):
             click.echo(f"added the schema comment to {rel}")
+
+
+@main.command("diff")
+@project_option
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option(
+    "--main-branch",
+    default="main",
+    show_default=True,
+    help="The branch whose merge base with HEAD is the default BASE (origin/<branch> when fetched).",
+)
+def diff_command(project_path: str, base: str | None, head: str | None, main_branch: str) -> None:
+    """Summarise in Markdown what changed in the facts from BASE to HEAD.
+
+    BASE defaults to the merge base of HEAD with the main branch; HEAD defaults to the
+    working tree. Both are read from git, so this works on any clone that has the commits.
+    """
+    from generator.diff import DiffError, summarise
+
+    project = _project(project_path)
+    try:
+        click.echo(summarise(project, base, head, main_branch), nl=False)
+    except DiffError as error:
+        raise click.ClickException(str(error)) from None
