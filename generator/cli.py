@@ -79,7 +79,9 @@ def validate_command(project_path: str, strict: bool, output_format: str) -> Non
     type=click.Path(file_okay=False),
     help="Where to write the schemas  [default: schemas/ in the project].",
 )
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the schemas in the folder differ from the models.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if the schemas in the folder differ from the models."
+)
 @click.option("--add-comments", is_flag=True, help="Also put the schema comment into every fact file that lacks it.")
 def schema_command(project_path: str, out_dir: str | None, check: bool, add_comments: bool) -> None:
     """Write the JSON Schema of each record kind (incident.json, actor.json, place.json, source.json).
@@ -125,3 +127,87 @@ def diff_command(project_path: str, base: str | None, head: str | None, main_bra
         click.echo(summarise(project, base, head, main_branch), nl=False)
     except DiffError as error:
         raise click.ClickException(str(error)) from None
+
+
+@main.command("new")
+@project_option
+@click.argument("kind", type=click.Choice(["incident", "actor", "place", "source"]))
+@click.argument("record_id", metavar="ID")
+@click.option(
+    "--from",
+    "text_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Sources: the archived text, from a file or '-' for standard input.",
+)
+@click.option("--title", "--name", "name", help="Title (incident, source) or name (actor, place).")
+@click.option("--kind", "record_kind", help="The kind of actor, place or source, or the type of incident.")
+@click.option("--place", help="Incidents: id of the place.")
+@click.option("--parent", help="Places: id of the place it lies in.")
+@click.option("--date", "when", help="Incidents: the EDTF date.")
+@click.option("--source", help="Incidents: id of the source of the first claim.")
+@click.option("--quote", help="Incidents: the passage of that source, verbatim.")
+@click.option("--url", help="Sources: where it was published.")
+@click.option("--language", default="en", show_default=True, help="Sources: BCP 47 language tag.")
+@click.option("--retrieved", help="Sources: when the text was archived  [default: today].")
+def new_command(
+    project_path: str,
+    kind: str,
+    record_id: str,
+    text_path: str | None,
+    name: str | None,
+    record_kind: str | None,
+    place: str | None,
+    parent: str | None,
+    when: str | None,
+    source: str | None,
+    quote: str | None,
+    url: str | None,
+    language: str,
+    retrieved: str | None,
+) -> None:
+    """Create facts/<kind>s/ID with placeholders that pass the format, then list what is left to fill in.
+
+    A source needs its archived text (--from FILE, or --from - for standard input): the
+    SHA-256 is computed from it. An existing file is never overwritten.
+    """
+    from generator.scaffold import Details, ScaffoldError, create
+
+    project = _project(project_path)
+    text = None
+    if kind == "source":
+        if text_path is None:
+            raise click.UsageError("a source needs its archived text: --from FILE, or --from - for standard input")
+        try:
+            raw = click.get_binary_stream("stdin").read() if text_path == "-" else Path(text_path).read_bytes()
+            text = raw.decode("utf-8")
+        except OSError as error:
+            raise click.ClickException(f"cannot read {text_path}: {error.strerror}") from None
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"the text is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    elif text_path is not None:
+        raise click.UsageError("--from is for sources only")
+    provenance = Path(text_path).name if text_path not in (None, "-") else None
+    details = Details(
+        name=name,
+        kind=record_kind,
+        place=place,
+        parent=parent,
+        date=when,
+        source=source,
+        quote=quote,
+        url=url,
+        language=language,
+        retrieved=retrieved,
+        provenance=provenance,
+    )
+    try:
+        path = create(project, kind, record_id, details, text)
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    rel = project.relative(path)
+    click.echo(f"created {rel}")
+    left = [p for p in validate(project).problems if p.path == rel]
+    if left:
+        click.echo("left to do:")
+        for problem in left:
+            click.echo(f"  {problem}")
