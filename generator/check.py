@@ -56,11 +56,12 @@ class _Checker:
         self.result.problems.append(Problem(loaded.path, at.line, at.col, severity, message))  # type: ignore[arg-type]
 
     def reference(self, loaded: Loaded[Any], loc: Loc, kind: str, target: str | None) -> None:
-        if target is None or target in self.corpus.of_kind(kind):
+        if target is None or target in self.corpus.of_kind(kind) or (kind, target) in self.corpus.unloadable:
             return
         singular = kind[:-1]
         self.problem(
-            loaded, loc,
+            loaded,
+            loc,
             f"{loc_text(loc)}: no {singular} '{target}' (expected facts/{kind}/{target}.{'md' if kind == 'sources' else 'yaml'}); "
             f"fix the id or add the {singular}",
         )
@@ -73,7 +74,8 @@ class _Checker:
                     self.check_citation(loaded, loc, citation)
         self.check_place_cycles()
         self.check_date_cycles()
-        self.warn_unreferenced()
+        if not self.corpus.unloadable:  # a file that did not load may hold the missing references
+            self.warn_unreferenced()
         self.result.problems.sort()
         return self.result
 
@@ -84,13 +86,18 @@ class _Checker:
         actual = body_hash(loaded.body)
         if actual != source.sha256:
             self.problem(
-                loaded, ("sha256",),
+                loaded,
+                ("sha256",),
                 f"the archived text does not match its sha256 (it is {actual}): an archived source must not be "
                 "edited; if the change is a deliberate correction, record the new hash",
             )
         for key in source.notes:
             if key not in type(source).model_fields:
-                self.problem(loaded, ("notes", key), f"notes.{key}: a note is keyed by the field it explains; '{key}' is not a field of a source")
+                self.problem(
+                    loaded,
+                    ("notes", key),
+                    f"notes.{key}: a note is keyed by the field it explains; '{key}' is not a field of a source",
+                )
 
     def check_actors(self, loaded: Loaded[Any]) -> None:
         if loaded.id == UNKNOWN:
@@ -128,7 +135,8 @@ class _Checker:
         sources = {citation.source for _, citation in citations(incident)}
         if len(sources) == 1:
             self.problem(
-                loaded, (),
+                loaded,
+                (),
                 f"the incident rests on a single source ('{next(iter(sources))}'): look for a second one",
                 "warning",
             )
@@ -138,7 +146,11 @@ class _Checker:
         for loc, value in ids:
             if value in seen:
                 first = loaded.at(seen[value])
-                self.problem(loaded, loc, f"duplicate {what} id '{value}' (first used on line {first.line}): ids must be unique within the incident")
+                self.problem(
+                    loaded,
+                    loc,
+                    f"duplicate {what} id '{value}' (first used on line {first.line}): ids must be unique within the incident",
+                )
             else:
                 seen[value] = loc
 
@@ -155,9 +167,10 @@ class _Checker:
         if span is None:
             closest = quotes.closest_passage(source.body, citation.quote)
             self.problem(
-                loaded, (*loc, "quote"),
+                loaded,
+                (*loc, "quote"),
                 f"{loc_text((*loc, 'quote'))}: the quote is not in source '{citation.source}'; "
-                f"the closest passage is: \"{closest}\" (copy it exactly)",
+                f'the closest passage is: "{closest}" (copy it exactly)',
             )
         else:
             self.result.spans[key] = span
@@ -169,7 +182,11 @@ class _Checker:
             parent = loaded.record.parent
             while parent is not None and parent in places:
                 if parent in seen:
-                    self.problem(loaded, ("parent",), f"parent: '{place_id}' ends up inside itself ({parent} is among its parents); fix one parent")
+                    self.problem(
+                        loaded,
+                        ("parent",),
+                        f"parent: '{place_id}' ends up inside itself ({parent} is among its parents); fix one parent",
+                    )
                     break
                 seen.add(parent)
                 parent = places[parent].record.parent
@@ -181,7 +198,11 @@ class _Checker:
             anchor = loaded.record.when.relative_to
             while anchor is not None and anchor in incidents:
                 if anchor in seen:
-                    self.problem(loaded, ("when", "relative_to"), "when.relative_to: the dates form a circle; give one of these incidents a 'date'")
+                    self.problem(
+                        loaded,
+                        ("when", "relative_to"),
+                        "when.relative_to: the dates form a circle; give one of these incidents a 'date'",
+                    )
                     break
                 seen.add(anchor)
                 anchor = incidents[anchor].record.when.relative_to
@@ -209,10 +230,20 @@ class _Checker:
                         used_actors.add(citation.attributed_to)
         for actor_id, loaded in corpus.actors.items():
             if actor_id not in used_actors:
-                self.problem(loaded, (), "nothing refers to this actor: link it from an incident, a relation or a citation, or remove it", "warning")
+                self.problem(
+                    loaded,
+                    (),
+                    "nothing refers to this actor: link it from an incident, a relation or a citation, or remove it",
+                    "warning",
+                )
         for place_id, loaded in corpus.places.items():
             if place_id not in used_places:
-                self.problem(loaded, (), "nothing refers to this place: link it from an incident or as a parent, or remove it", "warning")
+                self.problem(
+                    loaded,
+                    (),
+                    "nothing refers to this place: link it from an incident or as a parent, or remove it",
+                    "warning",
+                )
         for source_id, loaded in corpus.sources.items():
             if source_id not in used_sources:
                 self.problem(loaded, (), "nothing cites this source: cite it from a claim, or remove it", "warning")

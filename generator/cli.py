@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from generator.pipeline import validate
-from generator.problems import Problem
+from generator.load import load_corpus
+from generator.pipeline import Generation, generate, validate
+from generator.problems import FactsInvalid, Problem
 from generator.project import Project, ProjectError
+from generator.site import SiteBuildError, build_site
+from generator.write import WriteError
 
 
 def _project(path: str) -> Project:
@@ -70,6 +74,79 @@ def validate_command(project_path: str, strict: bool, output_format: str) -> Non
     sys.exit(1 if failing else 0)
 
 
+def _report_generation(generation: Generation, seconds: float) -> None:
+    report = generation.report
+    corpus = generation.validation.corpus
+    warnings = [p for p in generation.validation.problems if p.severity == "warning"]
+    _print_problems(warnings, github=False)
+    click.echo(
+        f"{len(corpus.incidents)} incidents, {len(corpus.actors)} actors, {len(corpus.places)} places, "
+        f"{len(corpus.sources)} sources ({len(warnings)} warnings); pages: {len(report.written)} written, "
+        f"{report.unchanged} unchanged, {len(report.deleted)} deleted in {seconds:.2f} s",
+        err=True,
+    )
+
+
+def _run_generation(project: Project, step: str) -> Generation:
+    """Generate the pages, turning every library failure into a clear error and exit 1."""
+    started = time.perf_counter()
+    try:
+        generation = generate(project)
+    except FactsInvalid as invalid:
+        _print_problems(invalid.problems, github=False)
+        raise click.ClickException(f"{_summary(invalid.problems)}: fix the facts above; nothing was {step}") from None
+    except WriteError as error:
+        raise click.ClickException(str(error)) from None
+    _report_generation(generation, time.perf_counter() - started)
+    return generation
+
+
+@main.command("build")
+@project_option
+def build_command(project_path: str) -> None:
+    """Validate the facts, generate the pages and build the site into site/.
+
+    Stops before writing anything when a fact is invalid; the previous site stays as it was.
+    """
+    project = _project(project_path)
+    _run_generation(project, "built")
+    started = time.perf_counter()
+    try:
+        build_site(project, strict=True)
+    except SiteBuildError as error:
+        raise click.ClickException(f"the site engine failed; the previous site is kept:\n{error}") from None
+    click.echo(f"site built in {time.perf_counter() - started:.2f} s: {project.relative(project.site_dir)}/", err=True)
+
+
+@main.command("generate")
+@project_option
+def generate_command(project_path: str) -> None:
+    """Validate the facts and write the Markdown pages into the docs folder (no site build)."""
+    _run_generation(_project(project_path), "generated")
+
+
+@main.command("serve")
+@project_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on (IP:PORT).")
+def serve_command(project_path: str, dev_addr: str) -> None:
+    """Preview the site, regenerating pages whenever a file under facts/ changes.
+
+    An invalid edit prints its problems and keeps the last good pages on screen.
+    """
+    from generator.serve import serve
+
+    project = _project(project_path)
+    _run_generation(project, "served")
+    serve(project, dev_addr, on_change=lambda: _regenerate_quietly(project))
+
+
+def _regenerate_quietly(project: Project) -> None:
+    try:
+        _run_generation(project, "regenerated")
+    except click.ClickException as error:
+        click.echo(f"Error: {error.message}", err=True)
+
+
 @main.command("schema")
 @project_option
 @click.option(
@@ -80,7 +157,9 @@ def validate_command(project_path: str, strict: bool, output_format: str) -> Non
     help="Where to write the schemas  [default: schemas/ in the project].",
 )
 @click.option(
-    "--check", is_flag=True, help="Write nothing; exit 1 if the schemas in the folder differ from the models."
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if the schemas differ from the models or a fact file lacks its schema comment.",
 )
 @click.option("--add-comments", is_flag=True, help="Also put the schema comment into every fact file that lacks it.")
 def schema_command(project_path: str, out_dir: str | None, check: bool, add_comments: bool) -> None:
@@ -96,7 +175,10 @@ def schema_command(project_path: str, out_dir: str | None, check: bool, add_comm
         stale = schema.stale_schemas(folder)
         for name in stale:
             click.echo(f"{folder / name}: out of date; run `factsheet schema` and commit the result")
-        sys.exit(1 if stale else 0)
+        uncommented = schema.comment_problems(project, load_corpus(project))
+        for problem in uncommented:
+            click.echo(str(problem))
+        sys.exit(1 if stale or uncommented else 0)
     for path in schema.write_schemas(folder):
         click.echo(f"wrote {path}")
     if add_comments:

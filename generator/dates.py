@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 _PART = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
@@ -24,8 +24,18 @@ _PART = re.compile(
 )
 _DURATION = re.compile(r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?)?$")
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 # With no stated offset, the instant lies anywhere within the world's time zones.
 _WIDEST_OFFSETS = (timedelta(hours=14), timedelta(hours=-12))
@@ -116,8 +126,8 @@ def _parse_part(text: str, zone: tzinfo | None) -> tuple[Interval, str, str]:
     tz = match["tz"]
     if tz is None and zone is not None:
         # Local time where it happened: the place's time zone.
-        earliest = start.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
-        latest = end.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        earliest = start.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+        latest = end.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
     elif tz is None:
         # Local time of an unknown zone: widen to every zone the instant may be in.
         earliest = start - _WIDEST_OFFSETS[0]
@@ -125,7 +135,7 @@ def _parse_part(text: str, zone: tzinfo | None) -> tuple[Interval, str, str]:
     else:
         offset = timedelta(0) if tz == "Z" else _offset(tz, text)
         earliest, latest = start - offset, end - offset
-    utc = timezone.utc
+    utc = UTC
     return Interval(earliest.replace(tzinfo=utc), latest.replace(tzinfo=utc)), precision, qualifier
 
 
@@ -164,9 +174,7 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text) if isinstance(text, str) else None
     if match is None or not any(match.groupdict().values()):
         raise DateError(f"'{text}' is not a duration: write PnD, PTnH or PnDTnH (ISO 8601), e.g. PT12H for 12 hours")
-    return timedelta(
-        days=int(match["days"] or 0), hours=int(match["hours"] or 0), minutes=int(match["minutes"] or 0)
-    )
+    return timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0), minutes=int(match["minutes"] or 0))
 
 
 def describe_duration(delta: timedelta) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult
@@ -165,7 +165,7 @@ def _resolve_intervals(index: Index) -> dict[str, Interval]:
                 narrowed = Interval(max(own.earliest, relative.earliest), min(own.latest, relative.latest))
                 interval = narrowed if narrowed.earliest < narrowed.latest else own
         if interval is None:  # only for a dangling or circular relative date, which check reports
-            interval = Interval(datetime.max.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc))
+            interval = Interval(datetime.max.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
         resolved[incident_id] = interval
         return interval
 

@@ -52,6 +52,8 @@ class Corpus:
     places: dict[str, Loaded[Place]] = field(default_factory=dict)
     incidents: dict[str, Loaded[Incident]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Records whose file exists but did not load: references to them are not reported again.
+    unloadable: set[tuple[str, str]] = field(default_factory=set)
 
     def of_kind(self, kind: str) -> dict[str, Loaded[Any]]:
         return getattr(self, kind)  # type: ignore[no-any-return]
@@ -87,7 +89,15 @@ def load_corpus(project: Project) -> Corpus:
     corpus = Corpus()
     facts = project.facts_dir
     if not facts.is_dir():
-        corpus.problems.append(Problem("facts", 1, 1, "error", "no facts/ folder: create facts/sources, facts/actors, facts/places and facts/incidents"))
+        corpus.problems.append(
+            Problem(
+                "facts",
+                1,
+                1,
+                "error",
+                "no facts/ folder: create facts/sources, facts/actors, facts/places and facts/incidents",
+            )
+        )
         return corpus
     for path in _walk(facts):
         rel = project.relative(path) if not path.is_symlink() else path.relative_to(project.root).as_posix()
@@ -98,7 +108,13 @@ def load_corpus(project: Project) -> Corpus:
             continue
         if kind not in EXTENSIONS:
             corpus.problems.append(
-                Problem(rel, 1, 1, "error", "unexpected file: fact files go in facts/sources/*.md, facts/actors/*.yaml, facts/places/*.yaml or facts/incidents/*.yaml")
+                Problem(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "unexpected file: fact files go in facts/sources/*.md, facts/actors/*.yaml, facts/places/*.yaml or facts/incidents/*.yaml",
+                )
             )
             continue
         if path.suffix != EXTENSIONS[kind]:
@@ -125,27 +141,51 @@ def _walk(folder: Path) -> Iterable[Path]:
 
 def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
     record_id = path.stem
+    loaded = _read_record(corpus, kind, path, rel, record_id)
+    if loaded is None:
+        corpus.unloadable.add((kind, record_id))
+    else:
+        corpus.of_kind(kind)[record_id] = loaded
+
+
+def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str) -> Loaded[Any] | None:
     if not SLUG.match(record_id) or len(record_id) > SLUG_MAX:
         corpus.problems.append(
-            Problem(rel, 1, 1, "error", f"the file name '{path.name}' is not a valid id: rename it with lowercase letters, digits and single hyphens")
+            Problem(
+                rel,
+                1,
+                1,
+                "error",
+                f"the file name '{path.name}' is not a valid id: rename it with lowercase letters, digits and single hyphens",
+            )
         )
-        return
+        return None
     if path.stat().st_size > MAX_FILE_BYTES:
-        corpus.problems.append(Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB"))
-        return
+        corpus.problems.append(
+            Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+        )
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        corpus.problems.append(Problem(rel, 1, 1, "error", f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8"))
-        return
+        corpus.problems.append(
+            Problem(rel, 1, 1, "error", f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8")
+        )
+        return None
     body = ""
     if kind == "sources":
         split = split_source(text)
         if split is None:
             corpus.problems.append(
-                Problem(rel, 1, 1, "error", "a source starts with front matter between two '---' lines, followed by the archived text")
+                Problem(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "a source starts with front matter between two '---' lines, followed by the archived text",
+                )
             )
-            return
+            return None
         front, body, offset = split
         yaml_text, line_offset = front, offset
     else:
@@ -154,20 +194,26 @@ def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
         document = parse(yaml_text, line_offset=line_offset)
     except YAMLProblem as problem:
         corpus.problems.append(Problem(rel, problem.position.line, problem.position.col, "error", problem.message))
-        return
+        return None
     model = models.KINDS[kind]
     try:
         record = model.model_validate(document.data)
     except ValidationError as error:
         corpus.problems.extend(validation_problems(error, document, rel))
-        return
+        return None
     if record.id is not None and record.id != record_id:
         at = document.position(("id",))
         corpus.problems.append(
-            Problem(rel, at.line, at.col, "error", f"id '{record.id}' does not match the file name '{path.name}': rename the file or fix the id")
+            Problem(
+                rel,
+                at.line,
+                at.col,
+                "error",
+                f"id '{record.id}' does not match the file name '{path.name}': rename the file or fix the id",
+            )
         )
-        return
-    corpus.of_kind(kind)[record_id] = Loaded(record_id, rel, record, document, body)
+        return None
+    return Loaded(record_id, rel, record, document, body)
 
 
 # Every field name of the format, to suggest the intended one for a typo.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta, tzinfo
 from typing import Annotated, Literal
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -119,8 +118,14 @@ class Citation(Record):
 
 
 SourceKind = Literal[
-    "news-report", "official-statement", "social-media-post", "press-release",
-    "interview", "transcript", "report", "other",
+    "news-report",
+    "official-statement",
+    "social-media-post",
+    "press-release",
+    "interview",
+    "transcript",
+    "report",
+    "other",
 ]
 
 
@@ -129,8 +134,7 @@ class Source(FactFile):
 
     title: Text = Field(description="The document's own headline or title, as published.")
     outlet: Slug = Field(
-        description="Id of the actor that published it (a media outlet, agency or government body), "
-        "or 'unknown'."
+        description="Id of the actor that published it (a media outlet, agency or government body), or 'unknown'."
     )
     author: Text = Field(description="The byline as printed, or 'unknown'.")
     published: Annotated[str, AfterValidator(_check_date_or_unknown)] = Field(
@@ -154,12 +158,28 @@ class Source(FactFile):
 
 
 ActorKind = Literal[
-    "person", "armed-group", "state", "government-body", "military-force", "coalition",
-    "media-outlet", "news-agency", "political-party", "organisation", "other",
+    "person",
+    "armed-group",
+    "state",
+    "government-body",
+    "military-force",
+    "coalition",
+    "media-outlet",
+    "news-agency",
+    "political-party",
+    "organisation",
+    "other",
 ]
 ActorRelationKind = Literal[
-    "spokesperson-of", "member-of", "part-of", "leader-of", "commander-of", "deputy-of",
-    "backed-by", "affiliated-with", "operated-by",
+    "spokesperson-of",
+    "member-of",
+    "part-of",
+    "leader-of",
+    "commander-of",
+    "deputy-of",
+    "backed-by",
+    "affiliated-with",
+    "operated-by",
 ]
 
 
@@ -184,8 +204,18 @@ class Actor(FactFile):
 
 
 PlaceKind = Literal[
-    "country", "province", "city", "district", "neighbourhood", "compound", "facility",
-    "military-base", "airport", "border-area", "region", "other",
+    "country",
+    "province",
+    "city",
+    "district",
+    "neighbourhood",
+    "compound",
+    "facility",
+    "military-base",
+    "airport",
+    "border-area",
+    "region",
+    "other",
 ]
 
 
@@ -222,7 +252,9 @@ class When(Record):
     date: DateText | None = Field(
         None, description="EDTF date: a year, month, day, or minute with its UTC offset; '?' or '~' at the end."
     )
-    part_of_day: PartOfDay | None = Field(None, description="'early' on the day, 'night', … when that is all sources say.")
+    part_of_day: PartOfDay | None = Field(
+        None, description="'early' on the day, 'night', … when that is all sources say."
+    )
     relative_to: Slug | None = Field(None, description="Id of the incident this one is dated against.")
     relation: Literal["before", "after"] | None = Field(None, description="Before or after that incident.")
     within: Duration | None = Field(
@@ -250,17 +282,44 @@ class When(Record):
 
 
 ActorRole = Literal[
-    "target", "defender", "perpetrator", "suspected-perpetrator", "claimed-responsibility",
-    "denied-responsibility", "blamed", "threatened-retaliation", "spokesperson", "victim",
-    "commander", "witness", "other",
+    "target",
+    "defender",
+    "perpetrator",
+    "suspected-perpetrator",
+    "claimed-responsibility",
+    "denied-responsibility",
+    "blamed",
+    "threatened-retaliation",
+    "spokesperson",
+    "victim",
+    "commander",
+    "witness",
+    "other",
 ]
 IncidentType = Literal[
-    "drone-attack", "rocket-attack", "missile-attack", "air-strike", "drone-strike",
-    "interception", "bombing", "shooting", "assassination", "threat", "statement",
-    "policy-decision", "deployment", "vote", "other",
+    "drone-attack",
+    "rocket-attack",
+    "missile-attack",
+    "air-strike",
+    "drone-strike",
+    "interception",
+    "bombing",
+    "shooting",
+    "assassination",
+    "threat",
+    "statement",
+    "policy-decision",
+    "deployment",
+    "vote",
+    "other",
 ]
 IncidentRelationKind = Literal[
-    "follows", "precedes", "said-to-retaliate-for", "said-to-respond-to", "part-of", "related-to",
+    "follows",
+    "precedes",
+    "said-to-retaliate-for",
+    "said-to-respond-to",
+    "part-of",
+    "related-to",
 ]
 QuestionStatus = Literal["single-source", "corroborated", "contested"]
 
@@ -294,7 +353,9 @@ class Question(Record):
 
     id: Slug = Field(description="Unique within the incident, e.g. 'drone-count'.")
     label: Text = Field(description="The question, neutrally worded ('How many drones were involved?').")
-    claims: list[Claim] = Field(min_length=1, description="The answers sources give; more than one means they disagree.")
+    claims: list[Claim] = Field(
+        min_length=1, description="The answers sources give; more than one means they disagree."
+    )
     status: QuestionStatus | None = Field(None, description="Overrides the computed status; needs 'status_reason'.")
     status_reason: Text | None = Field(None, description="Why the computed status is overridden; shown on the page.")
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.check import CheckResult, check_corpus
+from generator.index import Index, build_index
 from generator.load import Corpus, load_corpus
-from generator.problems import Problem
+from generator.problems import FactsInvalid, Problem
 from generator.project import Project
+from generator.render import render
 from generator.schema import comment_problems
+from generator.site import build_site
+from generator.write import WriteReport, write_pages
 
 
 @dataclass
@@ -30,5 +34,30 @@ class Validation:
 def validate(project: Project) -> Validation:
     """Load and check every fact file of the project."""
     corpus = load_corpus(project)
-    corpus.problems.extend(comment_problems(project, corpus))
+    corpus.problems.extend(comment_problems(project, corpus, missing=False))
     return Validation(corpus, check_corpus(corpus))
+
+
+@dataclass
+class Generation:
+    """What generating the pages did."""
+
+    validation: Validation
+    index: Index
+    report: WriteReport
+
+
+def generate(project: Project) -> Generation:
+    """Validate, then write every page into the docs folder. Raises FactsInvalid on any error."""
+    validation = validate(project)
+    if validation.errors:
+        raise FactsInvalid(validation.problems)
+    index = build_index(validation.corpus, validation.checks)
+    report = write_pages(project, render(index, project))
+    return Generation(validation, index, report)
+
+
+def build(project: Project, *, strict: bool = True) -> tuple[Generation, str]:
+    """Generate the pages and build the site into ``site/``."""
+    generation = generate(project)
+    return generation, build_site(project, strict=strict)

@@ -93,8 +93,12 @@ def schema_comment(kind: str) -> str:
     return f"{SCHEMA_COMMENT} $schema=../../{SCHEMA_DIR}/{SCHEMA_NAMES[kind]}"
 
 
-def comment_problems(project: Project, corpus: Corpus) -> list[Problem]:
-    """A warning for each loaded fact file whose first line does not point at its schema."""
+def comment_problems(project: Project, corpus: Corpus, *, missing: bool = True) -> list[Problem]:
+    """A warning for each loaded fact file whose schema comment is wrong (or, with ``missing``, absent).
+
+    ``validate`` reports only wrong comments; ``factsheet schema --check`` reports
+    missing ones too, so a corpus without them still validates while it is migrated.
+    """
     problems = []
     for kind in models.KINDS:
         expected = schema_comment(kind)
@@ -107,8 +111,13 @@ def comment_problems(project: Project, corpus: Corpus) -> list[Problem]:
             where = "as the first line inside the front matter" if kind == "sources" else "as the first line"
             if actual.startswith(SCHEMA_COMMENT):
                 message = f"the schema comment should read '{expected}'"
+            elif missing:
+                message = (
+                    f"no schema comment: add '{expected}' {where}, so editors check the file as it is typed "
+                    "(`factsheet schema --add-comments` adds it)"
+                )
             else:
-                message = f"no schema comment: add '{expected}' {where}, so editors check the file as it is typed"
+                continue
             problems.append(Problem(loaded.path, line, 1, "warning", message))
     return problems
 

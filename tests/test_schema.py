@@ -85,22 +85,31 @@ def _project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_validate_warns_about_a_missing_or_wrong_schema_comment(tmp_path: Path) -> None:
+def test_validate_warns_about_a_wrong_schema_comment_and_check_about_a_missing_one(tmp_path: Path) -> None:
     root = _project(tmp_path)
+    runner = CliRunner()
+    runner.invoke(main, ["schema", "--project", str(root)])
     (root / "facts" / "places" / "iraq.yaml").write_text("name: Iraq\nkind: country\n")
     (root / "facts" / "places" / "baghdad.yaml").write_text(
         "# yaml-language-server: $schema=../../schemas/actor.json\nname: Baghdad\nkind: city\nparent: iraq\n"
     )
-    result = CliRunner().invoke(main, ["validate", "--project", str(root)])
+    result = runner.invoke(main, ["validate", "--project", str(root)])
     assert result.output == textwrap.dedent(
         """\
         facts/places/baghdad.yaml:1:1: warning: the schema comment should read '# yaml-language-server: $schema=../../schemas/place.json'
         facts/places/baghdad.yaml:2:1: warning: nothing refers to this place: link it from an incident or as a parent, or remove it
-        facts/places/iraq.yaml:1:1: warning: no schema comment: add '# yaml-language-server: $schema=../../schemas/place.json' as the first line, so editors check the file as it is typed
-        0 errors, 3 warnings
+        0 errors, 2 warnings
         """
     )
     assert result.exit_code == 0
+    result = runner.invoke(main, ["schema", "--check", "--project", str(root)])
+    assert result.output == textwrap.dedent(
+        """\
+        facts/places/baghdad.yaml:1:1: warning: the schema comment should read '# yaml-language-server: $schema=../../schemas/place.json'
+        facts/places/iraq.yaml:1:1: warning: no schema comment: add '# yaml-language-server: $schema=../../schemas/place.json' as the first line, so editors check the file as it is typed (`factsheet schema --add-comments` adds it)
+        """
+    )
+    assert result.exit_code == 1
 
 
 def test_add_comments_keeps_a_source_body_byte_exact(tmp_path: Path) -> None:

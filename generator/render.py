@@ -1,0 +1,327 @@
+"""Render the indexed corpus as Markdown pages with front matter.
+
+Python decides what each page says; the templates in ``templates/`` decide how it
+reads. Every value a template prints is escaped for Markdown and HTML unless it is
+:class:`markupsafe.Markup` built here (links, marked source text), so text from fact
+files, however hostile, cannot inject markup into a page.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote as url_quote
+
+import frontmatter
+import jinja2
+from markupsafe import Markup
+
+from generator.dates import describe_duration
+from generator.index import STATUS_LABELS, Index
+from generator.load import Loaded
+from generator.models import UNKNOWN, Incident, When
+from generator.project import Project
+from generator.quotes import quote_anchor
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
+_LIST_START = re.compile(r"^([-+]|\d+\.)(?=\s|$)")
+
+
+def md(value: Any) -> str:
+    """Escape text for one line of Markdown: HTML-escaped, Markdown punctuation backslashed.
+
+    Applied by the template environment to every printed value that is not Markup.
+    """
+    if isinstance(value, Markup):
+        return str(value)
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    text = html.escape(text, quote=False)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # A value printed at the start of a line must not turn into a list item.
+    return _LIST_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+
+
+def _humanise(slug: str) -> str:
+    return slug.replace("-", " ")
+
+
+def page_meta(title: str, description: str | None = None, **extra: str) -> dict[str, Any]:
+    """Front matter for a page. Title and description are HTML-escaped: MkDocs themes
+    (Material, and the engines that reuse its templates) print them into the page as HTML."""
+    meta: dict[str, Any] = {"title": html.escape(" ".join(title.split()), quote=True), **extra}
+    if description:
+        meta["description"] = html.escape(" ".join(description.split()), quote=True)
+    return meta
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated Markdown page, by its path inside the docs folder."""
+
+    path: str
+    text: str
+
+
+class Renderer:
+    """Turns an :class:`Index` into pages."""
+
+    def __init__(self, index: Index, project: Project) -> None:
+        self.index = index
+        self.corpus = index.corpus
+        self.project = project
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            undefined=jinja2.StrictUndefined,
+            finalize=md,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            humanise=_humanise,
+            status_label=lambda value: STATUS_LABELS[value],
+        )
+        self.env.globals.update(
+            r=self,
+            index=index,
+            corpus=self.corpus,
+        )
+
+    # ----- links (the only Markup besides the source text) -----
+
+    def link(self, kind: str, record_id: str, anchor: str = "", text: Any = None) -> Markup:
+        """A relative Markdown link to a record's page, labelled with its name."""
+        label = text if text is not None else self.label(kind, record_id)
+        target = f"../{kind}/{record_id}.md" + (f"#{anchor}" if anchor else "")
+        return Markup(f"[{md(label)}]({target})")
+
+    def label(self, kind: str, record_id: str) -> str:
+        loaded = self.corpus.of_kind(kind).get(record_id)
+        if loaded is None:
+            return record_id
+        record = loaded.record
+        return str(getattr(record, "title", None) or getattr(record, "name", record_id))
+
+    def tag_link(self, tag: str) -> Markup:
+        return Markup(f"[{md(tag)}](../tags/{tag}.md)")
+
+    def external(self, url: str, text: Any) -> Markup:
+        safe = url_quote(url, safe=":/?#@!$&'*+,;=%~-._")
+        return Markup(f"[{md(text)}](<{safe}>)")
+
+    def edit_link(self, loaded: Loaded[Any]) -> Markup:
+        url = self.project.edit_url(loaded.path)
+        file = Markup(f"`{loaded.path}`")  # ids are slugs: safe inside a code span
+        if url is None:
+            return Markup(f"Fact file: {file}")
+        return Markup(f"Fact file: {file} · {self.external(url, 'Edit this fact')}")
+
+    # ----- wording -----
+
+    def when(self, incident_id: str) -> str:
+        incident = self.corpus.incidents[incident_id].record
+        when: When = incident.when
+        parts = []
+        parsed = when.edtf(self.index.zone(incident.place))
+        if parsed is not None:
+            text = parsed.describe()
+            if when.part_of_day:
+                text = f"{when.part_of_day} on {text}" if when.part_of_day == "early" else f"{text}, {when.part_of_day}"
+            parts.append(text)
+        if when.relative_to and when.within_delta is not None:
+            other = self.label("incidents", when.relative_to)
+            parts.append(f"within {describe_duration(when.within_delta)} {when.relation} {other}")
+        return "; ".join(parts)
+
+    def short_date(self, incident_id: str) -> str:
+        """The date as a sortable, compact text for tables (the earliest day it allows, in local time)."""
+        incident = self.corpus.incidents[incident_id].record
+        zone = self.index.zone(incident.place)
+        parsed = incident.when.edtf(zone)
+        if parsed is not None:
+            return parsed.describe()
+        earliest = self.index.intervals[incident_id].earliest
+        local = earliest.astimezone(zone) if zone else earliest
+        return f"after {local:%d %B %Y}".replace(" 0", " ")
+
+    def place_trail(self, place_id: str) -> Markup:
+        links = [self.link("places", p) for p in reversed(self.index.place_path(place_id))]
+        return Markup(", ".join(links))
+
+    def source_label(self, source_id: str) -> Markup:
+        """'Outlet, date' (or the title when the outlet is unknown), linked to the source."""
+        source = self.corpus.sources[source_id].record
+        outlet = self.label("actors", source.outlet) if source.outlet != UNKNOWN else source.title
+        date = "" if source.published == UNKNOWN else f" ({md(source.published)})"
+        return Markup(f"{md(outlet)}{date}")
+
+    def citation(self, citation: Any) -> Markup:
+        """A citation: the quote linked to its marked place in the source, and whom it is attributed to."""
+        anchor = quote_anchor(citation.quote)
+        quote = self.link("sources", citation.source, anchor, "“" + " ".join(citation.quote.split()) + "”")
+        parts = [f"{self.source_label(citation.source)}: {quote}"]
+        if citation.attributed_to or citation.attribution:
+            who = []
+            if citation.attributed_to:
+                who.append(str(self.link("actors", citation.attributed_to)))
+            if citation.attribution:
+                who.append(md(f"“{citation.attribution}”"))
+            parts.append(" — attributed to " + ", ".join(who))
+        return Markup("".join(parts))
+
+    # ----- the source text with its cited passages marked -----
+
+    def marked_text(self, source_id: str) -> Markup:
+        """The archived text as HTML paragraphs, each cited passage in a <mark> with its anchor."""
+        body = self.corpus.sources[source_id].body
+        starts: dict[int, list[str]] = defaultdict(list)
+        covered: list[tuple[int, int]] = []
+        for (sid, quote), span in sorted(self.index.spans.items()):
+            if sid != source_id:
+                continue
+            anchor = quote_anchor(quote)
+            if anchor not in starts[span[0]]:
+                starts[span[0]].append(anchor)
+            covered.append(span)
+        cuts = sorted(
+            {0, len(body), *(s for s, _ in covered), *(e for _, e in covered)}
+            | {m.start() for m in re.finditer(r"\n", body)}
+            | {m.end() for m in re.finditer(r"\n", body)}
+        )
+        paragraphs: list[str] = []
+        current: list[str] = []
+        for start, end in itertools.pairwise(cuts):
+            piece = body[start:end]
+            if piece == "\n":
+                if current:
+                    paragraphs.append("".join(current))
+                current = []
+                continue
+            text = html.escape(piece, quote=True)
+            anchors = sorted(starts.get(start, []))
+            if any(s <= start and end <= e for s, e in covered):
+                first, rest = (anchors[0], anchors[1:]) if anchors else (None, [])
+                lead = "".join(f'<span id="{a}"></span>' for a in rest)
+                attr = f' id="{first}"' if first else ""
+                current.append(f"{lead}<mark{attr}>{text}</mark>")
+            else:
+                current.append(text)
+        if current:
+            paragraphs.append("".join(current))
+        inner = "\n".join(f"<p>{p}</p>" for p in paragraphs if p.strip())
+        return Markup(f'<div class="fs-source-text">\n{inner}\n</div>')
+
+    # ----- pages -----
+
+    def page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
+        """Render one template into a page with front matter."""
+        body = self.env.get_template(template).render(**context)
+        post = frontmatter.Post(body, **meta)
+        return Page(path, frontmatter.dumps(post, sort_keys=True) + "\n")
+
+    def pages(self) -> Iterator[Page]:
+        """Every page of the site, in a stable order."""
+        corpus, index = self.corpus, self.index
+        for incident_id in index.incident_order:
+            loaded = corpus.incidents[incident_id]
+            yield self.page(
+                f"incidents/{incident_id}.md",
+                "incident.md.j2",
+                self._meta(loaded, loaded.record.title, loaded.record.summary),
+                id=incident_id,
+                loaded=loaded,
+                incident=loaded.record,
+            )
+        for actor_id in sorted(corpus.actors):
+            loaded = corpus.actors[actor_id]
+            yield self.page(
+                f"actors/{actor_id}.md",
+                "actor.md.j2",
+                self._meta(loaded, loaded.record.name, loaded.record.description),
+                id=actor_id,
+                loaded=loaded,
+                actor=loaded.record,
+            )
+        for place_id in sorted(corpus.places):
+            loaded = corpus.places[place_id]
+            yield self.page(
+                f"places/{place_id}.md",
+                "place.md.j2",
+                self._meta(loaded, loaded.record.name, loaded.record.description),
+                id=place_id,
+                loaded=loaded,
+                place=loaded.record,
+            )
+        for source_id in sorted(corpus.sources):
+            loaded = corpus.sources[source_id]
+            yield self.page(
+                f"sources/{source_id}.md",
+                "source.md.j2",
+                self._meta(loaded, loaded.record.title, None),
+                id=source_id,
+                loaded=loaded,
+                source=loaded.record,
+            )
+        for tag in sorted(index.tag_incidents):
+            yield self.page(f"tags/{tag}.md", "tag.md.j2", page_meta(f"Tag: {tag}"), tag=tag)
+        yield self.page("incidents/index.md", "incidents_index.md.j2", page_meta("Incidents"))
+        yield self.page("timeline/index.md", "timeline.md.j2", page_meta("Timeline"), years=self._timeline())
+        yield self.page("actors/index.md", "actors_index.md.j2", page_meta("Actors"), by_kind=self._actors_by_kind())
+        yield self.page("places/index.md", "places_index.md.j2", page_meta("Places"), roots=self._place_roots())
+        yield self.page(
+            "sources/index.md", "sources_index.md.j2", page_meta("Sources"), by_outlet=self._sources_by_outlet()
+        )
+        yield self.page("tags/index.md", "tags_index.md.j2", page_meta("Tags"))
+
+    def _meta(self, loaded: Loaded[Any], title: str, description: str | None) -> dict[str, Any]:
+        return page_meta(title, description, fact=loaded.path)
+
+    def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+        years: dict[str, dict[str, list[str]]] = {}
+        for incident_id in self.index.incident_order:
+            incident: Incident = self.corpus.incidents[incident_id].record
+            zone = self.index.zone(incident.place)
+            earliest = self.index.intervals[incident_id].earliest
+            local = earliest.astimezone(zone) if zone else earliest
+            years.setdefault(f"{local:%Y}", {}).setdefault(f"{local:%B %Y}", []).append(incident_id)
+        return [(year, list(months.items())) for year, months in years.items()]
+
+    def _actors_by_kind(self) -> list[tuple[str, list[str]]]:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for actor_id in sorted(self.corpus.actors, key=lambda a: (self.corpus.actors[a].record.name.casefold(), a)):
+            groups[self.corpus.actors[actor_id].record.kind].append(actor_id)
+        return sorted(groups.items())
+
+    def _place_roots(self) -> list[str]:
+        places = self.corpus.places
+        return sorted(
+            (p for p, loaded in places.items() if loaded.record.parent not in places),
+            key=lambda p: places[p].record.name.casefold(),
+        )
+
+    def _sources_by_outlet(self) -> list[tuple[str, list[str]]]:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for source_id in sorted(self.corpus.sources):
+            groups[self.corpus.sources[source_id].record.outlet].append(source_id)
+        known = sorted((o for o in groups if o != UNKNOWN), key=lambda o: self.label("actors", o).casefold())
+        return [(o, groups[o]) for o in known] + ([(UNKNOWN, groups[UNKNOWN])] if UNKNOWN in groups else [])
+
+    def children(self, place_id: str) -> list[str]:
+        places = self.corpus.places
+        return sorted(self.index.place_children.get(place_id, []), key=lambda p: places[p].record.name.casefold())
+
+
+def render(index: Index, project: Project) -> list[Page]:
+    """Every page of the site."""
+    return list(Renderer(index, project).pages())

@@ -1,0 +1,50 @@
+"""Build the static site from the docs folder with MkDocs, never leaving a half-written site.
+
+MkDocs is run as its own command (the site engine is swappable: the generator's
+output is plain Markdown with front matter). It builds into a fresh folder beside
+``site/``; only a complete build replaces the old site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.project import Project
+
+
+class SiteBuildError(Exception):
+    """MkDocs failed; carries what it printed."""
+
+
+def mkdocs_command(project: Project, *args: str) -> list[str]:
+    return [sys.executable, "-m", "mkdocs", *args, "--config-file", str(project.config_file)]
+
+
+def build_site(project: Project, *, strict: bool = True) -> str:
+    """Build the site into ``site_dir``; return MkDocs' output. Raise SiteBuildError on failure."""
+    site = project.site_dir
+    site.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=site.parent, prefix=f".{site.name}.building-"))
+    command = mkdocs_command(project, "build", "--site-dir", str(staging), "--quiet" if not strict else "--strict")
+    try:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        result = subprocess.run(command, cwd=project.root, capture_output=True, text=True, check=False, env=env)
+        output = result.stdout + result.stderr
+        if result.returncode != 0:
+            raise SiteBuildError(output.strip() or f"mkdocs exited with {result.returncode}")
+        if site.exists():
+            retired = Path(tempfile.mkdtemp(dir=site.parent, prefix=f".{site.name}.old-"))
+            site.rename(retired / site.name)
+            staging.rename(site)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(site)
+        return output
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)

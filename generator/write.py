@@ -1,0 +1,101 @@
+"""Write generated pages into the docs folder, touching nothing the generator did not write.
+
+A manifest (``docs/.factsheet-manifest``) lists every file the generator wrote. A
+page is written only when its bytes change (so a one-fact edit rewrites a handful of
+files); a file the manifest does not list is never overwritten; a listed file that is
+no longer generated is deleted. Nothing is written outside the generated folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.project import GENERATED_DIRS, Project
+from generator.render import Page
+
+MANIFEST = ".factsheet-manifest"
+
+
+class WriteError(Exception):
+    """A page could not be written without harming a file the generator does not own."""
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a write changed."""
+
+    written: list[str]
+    unchanged: int
+    deleted: list[str]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _target(docs: Path, relative: str) -> Path:
+    target = (docs / relative).resolve()
+    top = Path(relative).parts[0]
+    if top not in GENERATED_DIRS or docs.resolve() not in target.parents:
+        raise WriteError(f"refusing to write {relative}: generated pages go only in {', '.join(GENERATED_DIRS)}")
+    return target
+
+
+def read_manifest(project: Project) -> set[str]:
+    path = project.docs_dir / MANIFEST
+    if not path.is_file():
+        return set()
+    try:
+        return set(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError):
+        raise WriteError(
+            f"{project.relative(path)} is damaged: delete it and the generated folders, then build again"
+        ) from None
+
+
+def write_pages(project: Project, pages: list[Page]) -> WriteReport:
+    """Write pages into the docs folder; delete the generated pages that are gone."""
+    docs = project.docs_dir
+    owned = read_manifest(project)
+    wanted = {page.path for page in pages}
+    if len(wanted) != len(pages):
+        raise WriteError("two pages would be written to the same file")  # Pelican's overwrite guard
+    for page in pages:
+        target = _target(docs, page.path)
+        if target.exists() and page.path not in owned:
+            raise WriteError(
+                f"{project.relative(target)} exists and was not written by factsheet: move it out of "
+                f"{', '.join(d + '/' for d in GENERATED_DIRS)} (those folders are generated)"
+            )
+    written: list[str] = []
+    unchanged = 0
+    # Record ownership before writing, so an interrupted run can still clean up after itself.
+    _atomic_write(docs / MANIFEST, json.dumps(sorted(owned | wanted), indent=0).encode())
+    for page in pages:
+        target = _target(docs, page.path)
+        data = page.text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            unchanged += 1
+            continue
+        _atomic_write(target, data)
+        written.append(page.path)
+    deleted = []
+    for stale in sorted(owned - wanted):
+        target = _target(docs, stale)
+        if target.is_file():
+            target.unlink()
+            deleted.append(stale)
+    _atomic_write(docs / MANIFEST, json.dumps(sorted(wanted), indent=0).encode())
+    return WriteReport(written, unchanged, deleted)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from generator.cli import main
+from generator.project import GENERATED_DIRS
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_FACTS = FIXTURES / "facts"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="Rewrite tests/golden/ from the current output.")
+
+
+def make_project(folder: Path, facts: Path = FIXTURE_FACTS) -> Path:
+    """A project in ``folder`` with the real mkdocs.yml and hand-written docs, and the given facts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    ignored = shutil.ignore_patterns(*GENERATED_DIRS, ".factsheet-manifest")
+    shutil.copytree(ROOT / "docs", folder / "docs", ignore=ignored)
+    shutil.copytree(facts, folder / "facts")
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Invoke the real ``factsheet`` entry point."""
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
