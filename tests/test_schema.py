@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.load import split_source
-from generator.schema import SCHEMA_NAMES, schema_comment, schema_for
+from generator.schema import SCHEMA_NAMES, schema_comment, schema_for, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,3 +128,13 @@ def test_add_comments_keeps_a_source_body_byte_exact(tmp_path: Path) -> None:
         b"---\r\n# yaml-language-server: $schema=../../schemas/source.json\r\ntitle: T\r\n---\r\nLine one.\r\nLine two.\r\n"
     )
     assert place.read_text() == "# yaml-language-server: $schema=../../schemas/place.json\nname: Iraq\nkind: country\n"
+
+
+def test_the_build_publishes_the_schemas(tmp_path: Path) -> None:
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path / "project")
+    result = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    for kind, name in SCHEMA_NAMES.items():
+        assert (project / "site" / "schemas" / name).read_text(encoding="utf-8") == schema_text(kind)
