@@ -163,7 +163,9 @@ def parse_date(text: str, zone: tzinfo | None = None) -> EDTFDate:
         interval, precision, qualifier = parsed[0]
         return EDTFDate(text, interval, precision, qualifier)
     (first, _, q1), (second, _, q2) = parsed
-    if second.latest <= first.earliest:
+    # Compare the dates as written (both read in one zone), not their widened bounds.
+    nominal_start, nominal_end = (_parse_part(piece, UTC)[0] for piece in pieces)
+    if nominal_end.latest <= nominal_start.earliest:
         raise DateError(f"'{text}' ends before it starts")
     qualifier = q1 or q2
     return EDTFDate(text, Interval(first.earliest, second.latest), "interval", qualifier)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from generator.check import CheckResult
 from generator.dates import Interval
 from generator.load import Corpus
-from generator.models import UNKNOWN, Citation, Claim, Question, Source
+from generator.models import UNKNOWN, Citation, Question, Source
 from generator.quotes import quote_anchor
 
 STATUS_LABELS = {
@@ -108,9 +108,6 @@ class Index:
     def contested(self, incident_id: str) -> list[Question]:
         incident = self.corpus.incidents[incident_id].record
         return [q for q in incident.questions if self.statuses[(incident_id, q.id)].value == "contested"]
-
-    def origins(self, claim: Claim) -> set[str]:
-        return {origin(c, self.corpus.sources.get(c.source)) for c in claim.citations}
 
 
 def origin(citation: Citation, source: Source | None) -> str:
@@ -211,10 +208,10 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
             for citation in entry.citations:
                 statement = f"{_name(corpus, entry.actor)}: {entry.role.replace('-', ' ')}"
                 _use(index, CitationUse("incidents", incident_id, "who", statement, citation))
-        for entry in incident.related:
-            index.related_in[entry.incident].append((incident_id, entry.relation))
-            for citation in entry.citations:
-                statement = f"{entry.relation.replace('-', ' ')} {_title(corpus, entry.incident)}"
+        for link in incident.related:
+            index.related_in[link.incident].append((incident_id, link.relation))
+            for citation in link.citations:
+                statement = f"{link.relation.replace('-', ' ')} {_title(corpus, link.incident)}"
                 _use(index, CitationUse("incidents", incident_id, "related", statement, citation))
         if incident.when.relative_to:
             index.dated_against[incident.when.relative_to].append(incident_id)

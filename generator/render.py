@@ -23,9 +23,9 @@ import jinja2
 from markupsafe import Markup
 
 from generator.dates import describe_duration
-from generator.index import STATUS_LABELS, Index
+from generator.index import STATUS_LABELS, CitationUse, Index
 from generator.load import Loaded
-from generator.models import UNKNOWN, Incident, When
+from generator.models import UNKNOWN, Citation, Incident, When
 from generator.project import Project
 from generator.quotes import quote_anchor
 
@@ -244,41 +244,41 @@ class Renderer:
                 incident=loaded.record,
             )
         for actor_id in sorted(corpus.actors):
-            loaded = corpus.actors[actor_id]
+            actor_file = corpus.actors[actor_id]
             yield self.page(
                 f"actors/{actor_id}.md",
                 "actor.md.j2",
-                self._meta(loaded, loaded.record.name, loaded.record.description),
+                self._meta(actor_file, actor_file.record.name, actor_file.record.description),
                 id=actor_id,
-                loaded=loaded,
-                actor=loaded.record,
+                loaded=actor_file,
+                actor=actor_file.record,
             )
         for place_id in sorted(corpus.places):
-            loaded = corpus.places[place_id]
+            place_file = corpus.places[place_id]
             yield self.page(
                 f"places/{place_id}.md",
                 "place.md.j2",
-                self._meta(loaded, loaded.record.name, loaded.record.description),
+                self._meta(place_file, place_file.record.name, place_file.record.description),
                 id=place_id,
-                loaded=loaded,
-                place=loaded.record,
+                loaded=place_file,
+                place=place_file.record,
             )
         for source_id in sorted(corpus.sources):
-            loaded = corpus.sources[source_id]
+            source_file = corpus.sources[source_id]
             yield self.page(
                 f"sources/{source_id}.md",
                 "source.md.j2",
-                self._meta(loaded, loaded.record.title, None),
+                self._meta(source_file, source_file.record.title, None),
                 id=source_id,
-                loaded=loaded,
-                source=loaded.record,
+                loaded=source_file,
+                source=source_file.record,
             )
         for tag in sorted(index.tag_incidents):
             yield self.page(f"tags/{tag}.md", "tag.md.j2", page_meta(f"Tag: {tag}"), tag=tag)
         yield self.page("incidents/index.md", "incidents_index.md.j2", page_meta("Incidents"))
         yield self.page("timeline/index.md", "timeline.md.j2", page_meta("Timeline"), years=self._timeline())
         yield self.page("actors/index.md", "actors_index.md.j2", page_meta("Actors"), by_kind=self._actors_by_kind())
-        yield self.page("places/index.md", "places_index.md.j2", page_meta("Places"), roots=self._place_roots())
+        yield self.page("places/index.md", "places_index.md.j2", page_meta("Places"), tree=self._place_tree())
         yield self.page(
             "sources/index.md", "sources_index.md.j2", page_meta("Sources"), by_outlet=self._sources_by_outlet()
         )
@@ -303,12 +303,37 @@ class Renderer:
             groups[self.corpus.actors[actor_id].record.kind].append(actor_id)
         return sorted(groups.items())
 
-    def _place_roots(self) -> list[str]:
+    def _place_tree(self) -> list[tuple[int, str]]:
+        """Every place with its depth, parents before children, siblings by name."""
         places = self.corpus.places
-        return sorted(
+        roots = sorted(
             (p for p, loaded in places.items() if loaded.record.parent not in places),
             key=lambda p: places[p].record.name.casefold(),
         )
+        tree: list[tuple[int, str]] = []
+        stack = [(0, root) for root in reversed(roots)]
+        while stack:
+            depth, place_id = stack.pop()
+            tree.append((depth, place_id))
+            stack.extend((depth + 1, child) for child in reversed(self.children(place_id)))
+        return tree
+
+    def indent(self, depth: int) -> Markup:
+        return Markup("    " * depth)
+
+    def count(self, number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
+    def distance(self, metres: int) -> str:
+        return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres} m"
+
+    def grouped(self, uses: list[CitationUse]) -> list[tuple[CitationUse, list[Citation]]]:
+        """Uses of citations grouped by the statement they support, in first-seen order."""
+        groups: dict[tuple[str, str, str], tuple[CitationUse, list[Citation]]] = {}
+        for use in uses:
+            key = (use.kind, use.record_id, use.anchor)
+            groups.setdefault(key, (use, []))[1].append(use.citation)
+        return list(groups.values())
 
     def _sources_by_outlet(self) -> list[tuple[str, list[str]]]:
         groups: dict[str, list[str]] = defaultdict(list)
