@@ -133,3 +133,12 @@ def test_annotations_for_a_broken_fact(tmp_path: Path) -> None:
         "or 'other'\n"
         "::error file=facts/places/iraq.yaml,line=4,col=50::coordinates.precision_m must be a whole number\n"
     )
+
+
+def test_pre_commit_hooks_run_existing_commands() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [hook["id"] for hook in hooks] == ["factsheet-validate", "factsheet-schema"]
+    for hook in hooks:
+        words = shlex.split(hook["entry"])
+        assert words[0] == "factsheet" and words[1] in main.commands
+        assert hook["pass_filenames"] is False  # factsheet checks the whole project, never single files
