@@ -13,6 +13,7 @@ from generator.load import Corpus, load_corpus
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project
 from generator.render import render
+from generator.schema import comment_problems
 from generator.site import build_site
 from generator.write import WriteReport, write_pages
 
@@ -50,6 +51,7 @@ def validate(project: Project) -> Validation:
     """Load and check every fact file of the project."""
     with _collector_paused():
         corpus = load_corpus(project)
+        corpus.problems.extend(comment_problems(project, corpus, missing=False))
         return Validation(corpus, check_corpus(corpus))
 
 

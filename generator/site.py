@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from generator.project import Project
+from generator.schema import write_schemas
 
 
 class SiteBuildError(Exception):
@@ -37,6 +38,7 @@ def build_site(project: Project, *, strict: bool = True) -> str:
         output = result.stdout + result.stderr
         if result.returncode != 0:
             raise SiteBuildError(output.strip() or f"mkdocs exited with {result.returncode}")
+        write_schemas(staging / "schemas")  # published, so editors outside a checkout can fetch them
         if site.exists():
             retired = Path(tempfile.mkdtemp(dir=site.parent, prefix=f".{site.name}.old-"))
             site.rename(retired / site.name)
