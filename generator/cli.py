@@ -260,7 +260,7 @@ def new_command(
         if text_path is None:
             raise click.UsageError("a source needs its archived text: --from FILE, or --from - for standard input")
         try:
-            raw = click.get_binary_stream("stdin").read() if text_path == "-" else Path(text_path).read_bytes()
+            raw = sys.stdin.buffer.read() if text_path == "-" else Path(text_path).read_bytes()
             text = raw.decode("utf-8")
         except OSError as error:
             raise click.ClickException(f"cannot read {text_path}: {error.strerror}") from None
