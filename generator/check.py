@@ -10,11 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
 from generator import quotes
 from generator.load import Corpus, Loaded, body_hash
-from generator.models import UNKNOWN, Citation
+from generator.models import UNKNOWN, Actor, Citation, Incident
 from generator.problems import Problem
 from generator.yamlload import Loc, loc_text
 
@@ -33,16 +31,23 @@ class CheckResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def citations(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Citation]]:
-    """Every citation inside a record, with its location."""
-    if isinstance(value, Citation):
-        yield loc, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from citations(getattr(value, name), (*loc, name))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from citations(item, (*loc, index))
+def citations(record: Any) -> Iterator[tuple[Loc, Citation]]:
+    """Every citation inside an actor or incident, with its location in the file."""
+    if isinstance(record, Actor):
+        for ri, relation in enumerate(record.relations):
+            for ci, citation in enumerate(relation.citations):
+                yield ("relations", ri, "citations", ci), citation
+    elif isinstance(record, Incident):
+        for ai, entry in enumerate(record.actors):
+            for ci, citation in enumerate(entry.citations):
+                yield ("actors", ai, "citations", ci), citation
+        for li, link in enumerate(record.related):
+            for ci, citation in enumerate(link.citations):
+                yield ("related", li, "citations", ci), citation
+        for qi, question in enumerate(record.questions):
+            for ki, claim in enumerate(question.claims):
+                for ci, citation in enumerate(claim.citations):
+                    yield ("questions", qi, "claims", ki, "citations", ci), citation
 
 
 class _Checker:

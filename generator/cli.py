@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from generator.load import load_corpus
 from generator.pipeline import Generation, generate, validate
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project, ProjectError
@@ -144,3 +145,151 @@ def _regenerate_quietly(project: Project) -> None:
         _run_generation(project, "regenerated")
     except click.ClickException as error:
         click.echo(f"Error: {error.message}", err=True)
+
+
+@main.command("schema")
+@project_option
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Where to write the schemas  [default: schemas/ in the project].",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if the schemas differ from the models or a fact file lacks its schema comment.",
+)
+@click.option("--add-comments", is_flag=True, help="Also put the schema comment into every fact file that lacks it.")
+def schema_command(project_path: str, out_dir: str | None, check: bool, add_comments: bool) -> None:
+    """Write the JSON Schema of each record kind (incident.json, actor.json, place.json, source.json).
+
+    Editors read them through the comment on the first line of each fact file.
+    """
+    from generator import schema
+
+    project = _project(project_path)
+    folder = Path(out_dir) if out_dir else project.root / schema.SCHEMA_DIR
+    if check:
+        stale = schema.stale_schemas(folder)
+        for name in stale:
+            click.echo(f"{folder / name}: out of date; run `factsheet schema` and commit the result")
+        uncommented = schema.comment_problems(project, load_corpus(project))
+        for problem in uncommented:
+            click.echo(str(problem))
+        sys.exit(1 if stale or uncommented else 0)
+    for path in schema.write_schemas(folder):
+        click.echo(f"wrote {path}")
+    if add_comments:
+        for rel in schema.add_schema_comments(project):
+            click.echo(f"added the schema comment to {rel}")
+
+
+@main.command("diff")
+@project_option
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option(
+    "--main-branch",
+    default="main",
+    show_default=True,
+    help="The branch whose merge base with HEAD is the default BASE (origin/<branch> when fetched).",
+)
+def diff_command(project_path: str, base: str | None, head: str | None, main_branch: str) -> None:
+    """Summarise in Markdown what changed in the facts from BASE to HEAD.
+
+    BASE defaults to the merge base of HEAD with the main branch; HEAD defaults to the
+    working tree. Both are read from git, so this works on any clone that has the commits.
+    """
+    from generator.diff import DiffError, summarise
+
+    project = _project(project_path)
+    try:
+        click.echo(summarise(project, base, head, main_branch), nl=False)
+    except DiffError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command("new")
+@project_option
+@click.argument("kind", type=click.Choice(["incident", "actor", "place", "source"]))
+@click.argument("record_id", metavar="ID")
+@click.option(
+    "--from",
+    "text_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Sources: the archived text, from a file or '-' for standard input.",
+)
+@click.option("--title", "--name", "name", help="Title (incident, source) or name (actor, place).")
+@click.option("--kind", "record_kind", help="The kind of actor, place or source, or the type of incident.")
+@click.option("--place", help="Incidents: id of the place.")
+@click.option("--parent", help="Places: id of the place it lies in.")
+@click.option("--date", "when", help="Incidents: the EDTF date.")
+@click.option("--source", help="Incidents: id of the source of the first claim.")
+@click.option("--quote", help="Incidents: the passage of that source, verbatim.")
+@click.option("--url", help="Sources: where it was published.")
+@click.option("--language", default="en", show_default=True, help="Sources: BCP 47 language tag.")
+@click.option("--retrieved", help="Sources: when the text was archived  [default: today].")
+def new_command(
+    project_path: str,
+    kind: str,
+    record_id: str,
+    text_path: str | None,
+    name: str | None,
+    record_kind: str | None,
+    place: str | None,
+    parent: str | None,
+    when: str | None,
+    source: str | None,
+    quote: str | None,
+    url: str | None,
+    language: str,
+    retrieved: str | None,
+) -> None:
+    """Create facts/<kind>s/ID with placeholders that pass the format, then list what is left to fill in.
+
+    A source needs its archived text (--from FILE, or --from - for standard input): the
+    SHA-256 is computed from it. An existing file is never overwritten.
+    """
+    from generator.scaffold import Details, ScaffoldError, create
+
+    project = _project(project_path)
+    text = None
+    if kind == "source":
+        if text_path is None:
+            raise click.UsageError("a source needs its archived text: --from FILE, or --from - for standard input")
+        try:
+            raw = sys.stdin.buffer.read() if text_path == "-" else Path(text_path).read_bytes()
+            text = raw.decode("utf-8")
+        except OSError as error:
+            raise click.ClickException(f"cannot read {text_path}: {error.strerror}") from None
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"the text is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    elif text_path is not None:
+        raise click.UsageError("--from is for sources only")
+    provenance = Path(text_path).name if text_path not in (None, "-") else None
+    details = Details(
+        name=name,
+        kind=record_kind,
+        place=place,
+        parent=parent,
+        date=when,
+        source=source,
+        quote=quote,
+        url=url,
+        language=language,
+        retrieved=retrieved,
+        provenance=provenance,
+    )
+    try:
+        path = create(project, kind, record_id, details, text)
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    rel = project.relative(path)
+    click.echo(f"created {rel}")
+    left = [p for p in validate(project).problems if p.path == rel]
+    if left:
+        click.echo("left to do:")
+        for problem in left:
+            click.echo(f"  {problem}")

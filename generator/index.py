@@ -76,6 +76,9 @@ class Index:
     tag_incidents: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     related_in: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     dated_against: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    _position: dict[str, int] = field(default_factory=dict)
+    _within: dict[str, list[str]] = field(default_factory=dict)
+    _spans_by_source: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
 
     def zone(self, place_id: str) -> ZoneInfo | None:
         """The time zone of a place, inherited from the nearest parent that has one."""
@@ -96,14 +99,23 @@ class Index:
 
     def incidents_within(self, place_id: str) -> list[str]:
         """Incidents at the place or any place inside it, in date order."""
-        inside = {place_id}
-        stack = [place_id]
-        while stack:
-            for child in self.place_children.get(stack.pop(), []):
-                if child not in inside:
-                    inside.add(child)
-                    stack.append(child)
-        return [i for i in self.incident_order if self.corpus.incidents[i].record.place in inside]
+        if place_id not in self._within:
+            found: set[str] = set()
+            seen = {place_id}
+            stack = [place_id]
+            while stack:
+                current = stack.pop()
+                found.update(self.place_incidents.get(current, []))
+                for child in self.place_children.get(current, []):
+                    if child not in seen:
+                        seen.add(child)
+                        stack.append(child)
+            self._within[place_id] = sorted(found, key=self._position.__getitem__)
+        return self._within[place_id]
+
+    def source_spans(self, source_id: str) -> list[tuple[str, tuple[int, int]]]:
+        """(quote, span) of every checked quote in one source, in a stable order."""
+        return self._spans_by_source.get(source_id, [])
 
     def contested(self, incident_id: str) -> list[Question]:
         incident = self.corpus.incidents[incident_id].record
@@ -178,6 +190,9 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     index.incident_order = sorted(
         corpus.incidents, key=lambda i: (index.intervals[i].earliest, index.intervals[i].latest, i)
     )
+    index._position = {incident_id: n for n, incident_id in enumerate(index.incident_order)}
+    for (source_id, quote), span in sorted(checks.spans.items()):
+        index._spans_by_source.setdefault(source_id, []).append((quote, span))
 
     for source_id in sorted(corpus.sources):
         outlet = corpus.sources[source_id].record.outlet

@@ -7,6 +7,7 @@ closest passage of the source so that a typo is a quick fix.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -43,20 +44,36 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class NormalisedText:
-    """Text with whitespace collapsed and quotes and dashes folded, mapped back to the original."""
+    """Text with whitespace runs collapsed and quotes and dashes folded, mappable to the original.
+
+    Folding quotes and dashes keeps every character in place; only whitespace runs
+    shrink. So a position maps back through the list of collapsed runs alone.
+    """
 
     text: str
-    origin: tuple[int, ...]  # origin[i]: index in the original text of normalised character i
+    # (position in the normalised text just after a collapsed run, how many characters were dropped before it)
+    _shifts: tuple[tuple[int, int], ...]
 
     @classmethod
     def of(cls, original: str) -> NormalisedText:
-        chars: list[str] = []
-        origin: list[int] = []
         folded = original.translate(_FOLD)
-        for match in re.finditer(r"\s+|\S", folded):
-            chars.append(" " if match.group().isspace() else match.group())
-            origin.append(match.start())
-        return cls("".join(chars), tuple(origin))
+        pieces: list[str] = []
+        shifts: list[tuple[int, int]] = []
+        dropped = 0
+        last = 0
+        for run in _SPACE.finditer(folded):
+            pieces.append(folded[last : run.start()])
+            pieces.append(" ")
+            dropped += len(run.group()) - 1
+            shifts.append((run.start() - dropped + len(run.group()), dropped))
+            last = run.end()
+        pieces.append(folded[last:])
+        return cls("".join(pieces), tuple(shifts))
+
+    def original_index(self, position: int) -> int:
+        """Where the normalised character at ``position`` sits in the original text."""
+        at = bisect.bisect_right(self._shifts, (position, float("inf"))) - 1
+        return position + (self._shifts[at][1] if at >= 0 else 0)
 
 
 def normalise(text: str) -> str:
@@ -75,9 +92,7 @@ def find(source: NormalisedText, quote: str) -> tuple[int, int] | None:
     at = source.text.find(needle)
     if at < 0 or not needle:
         return None
-    start = source.origin[at]
-    end = source.origin[at + len(needle) - 1] + 1
-    return start, end
+    return source.original_index(at), source.original_index(at + len(needle) - 1) + 1
 
 
 def closest_passage(source_text: str, quote: str, *, width: int = 160) -> str:

@@ -8,6 +8,7 @@ files, however hostile, cannot inject markup into a page.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -46,7 +47,13 @@ def md(value: Any) -> str:
         return str(value)
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    return _escape_text(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escape_text(value: str) -> str:
+    # Names, labels and titles recur on many pages: each is escaped once.
+    text = " ".join(value.split())
     text = html.escape(text, quote=False)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # A value printed at the start of a line must not turn into a list item.
@@ -192,22 +199,20 @@ class Renderer:
         """The archived text as HTML paragraphs, each cited passage in a <mark> with its anchor."""
         body = self.corpus.sources[source_id].body
         starts: dict[int, list[str]] = defaultdict(list)
-        covered: list[tuple[int, int]] = []
-        for (sid, quote), span in sorted(self.index.spans.items()):
-            if sid != source_id:
-                continue
+        depth_change: dict[int, int] = defaultdict(int)
+        for quote, (start, end) in self.index.source_spans(source_id):
             anchor = quote_anchor(quote)
-            if anchor not in starts[span[0]]:
-                starts[span[0]].append(anchor)
-            covered.append(span)
-        cuts = sorted(
-            {0, len(body), *(s for s, _ in covered), *(e for _, e in covered)}
-            | {m.start() for m in re.finditer(r"\n", body)}
-            | {m.end() for m in re.finditer(r"\n", body)}
-        )
+            if anchor not in starts[start]:
+                starts[start].append(anchor)
+            depth_change[start] += 1
+            depth_change[end] -= 1
+        newlines = [m.start() for m in re.finditer(r"\n", body)]
+        cuts = sorted({0, len(body), *depth_change, *newlines, *(n + 1 for n in newlines)})
         paragraphs: list[str] = []
         current: list[str] = []
+        depth = 0  # how many cited passages cover the current piece
         for start, end in itertools.pairwise(cuts):
+            depth += depth_change.get(start, 0)
             piece = body[start:end]
             if piece == "\n":
                 if current:
@@ -216,7 +221,7 @@ class Renderer:
                 continue
             text = html.escape(piece, quote=True)
             anchors = sorted(starts.get(start, []))
-            if any(s <= start and end <= e for s, e in covered):
+            if depth > 0:
                 first, rest = (anchors[0], anchors[1:]) if anchors else (None, [])
                 lead = "".join(f'<span id="{a}"></span>' for a in rest)
                 attr = f' id="{first}"' if first else ""

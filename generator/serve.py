@@ -39,7 +39,8 @@ def serve(project: Project, dev_addr: str, on_change: Callable[[], None]) -> Non
     observer = Observer()
     observer.schedule(_FactsChanged(on_change), str(project.facts_dir), recursive=True)
     observer.start()
-    command = mkdocs_command(project, "serve", "--dev-addr", dev_addr, "--no-strict")
+    # The generator rewrites only pages whose text changed, so MkDocs need rebuild only those.
+    command = mkdocs_command(project, "serve", "--dev-addr", dev_addr, "--no-strict", "--dirty")
     process = subprocess.Popen(command, cwd=project.root)
     try:
         process.wait()

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from generator.project import Project
+from generator.schema import write_schemas
 from generator.search import SearchIndexError, index_site, uses_material_search
 
 
@@ -42,6 +43,7 @@ def build_site(project: Project, *, strict: bool = True) -> str:
         output = result.stdout + result.stderr
         if result.returncode != 0:
             raise SiteBuildError(output.strip() or f"mkdocs exited with {result.returncode}")
+        write_schemas(staging / "schemas")  # published, so editors outside a checkout can fetch them
         if not _material_search(project):
             # Index before the swap, so that the published site always has its search index.
             try:

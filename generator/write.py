@@ -8,6 +8,7 @@ no longer generated is deleted. Nothing is written outside the generated folders
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -53,16 +54,28 @@ def _target(docs: Path, relative: str) -> Path:
     return target
 
 
-def read_manifest(project: Project) -> set[str]:
+# What the manifest records of each page it lists: the SHA-256 of its text and the size
+# and modification time of the file written, so an unchanged page is recognised without
+# reading it back (and a page edited by hand, whose stat differs, is rewritten).
+Entry = tuple[str, int, int]
+
+
+def read_manifest(project: Project) -> dict[str, Entry | None]:
     path = project.docs_dir / MANIFEST
     if not path.is_file():
-        return set()
+        return {}
     try:
-        return set(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(page): (tuple(entry) if entry else None) for page, entry in data.items()}
+    except (ValueError, TypeError, AttributeError):
         raise WriteError(
             f"{project.relative(path)} is damaged: delete it and the generated folders, then build again"
         ) from None
+
+
+def _save_manifest(project: Project, entries: dict[str, Entry | None]) -> None:
+    data = json.dumps(dict(sorted(entries.items())), indent=0)
+    _atomic_write(project.docs_dir / MANIFEST, data.encode("utf-8"))
 
 
 def write_pages(project: Project, pages: list[Page]) -> WriteReport:
@@ -82,20 +95,31 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
     written: list[str] = []
     unchanged = 0
     # Record ownership before writing, so an interrupted run can still clean up after itself.
-    _atomic_write(docs / MANIFEST, json.dumps(sorted(owned | wanted), indent=0).encode())
+    entries: dict[str, Entry | None] = {**owned, **{path: owned.get(path) for path in wanted}}
+    _save_manifest(project, entries)
     for page in pages:
         target = _target(docs, page.path)
         data = page.text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
-            unchanged += 1
-            continue
+        digest = hashlib.sha256(data).hexdigest()
+        recorded = owned.get(page.path)
+        if recorded is not None and recorded[0] == digest:
+            try:
+                stat = target.stat()
+            except FileNotFoundError:
+                stat = None
+            if stat is not None and (stat.st_size, stat.st_mtime_ns) == recorded[1:]:
+                unchanged += 1
+                continue
         _atomic_write(target, data)
+        stat = target.stat()
+        entries[page.path] = (digest, stat.st_size, stat.st_mtime_ns)
         written.append(page.path)
     deleted = []
-    for stale in sorted(owned - wanted):
+    for stale in sorted(set(owned) - wanted):
         target = _target(docs, stale)
         if target.is_file():
             target.unlink()
             deleted.append(stale)
-    _atomic_write(docs / MANIFEST, json.dumps(sorted(wanted), indent=0).encode())
+        del entries[stale]
+    _save_manifest(project, entries)
     return WriteReport(written, unchanged, deleted)

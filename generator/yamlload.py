@@ -17,11 +17,32 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.resolver import BaseResolver
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - libyaml is in PyYAML's wheels
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+class _Loader(_Parser, BaseResolver):
+    """Composes nodes only. No implicit types: every untagged scalar is text until
+    :func:`_scalar` applies the YAML 1.2 core rules to plain ones."""
+
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        BaseResolver.__init__(self)
+
 
 Loc = tuple[int | str, ...]
 
@@ -54,23 +75,31 @@ class YAMLProblem(Exception):
 
 @dataclass
 class Document:
-    """A parsed YAML mapping with the position of every value and every key."""
+    """A parsed YAML mapping with the position of every value and every key.
+
+    Positions are kept as the parser's marks and turned into lines and columns only
+    when a message needs one.
+    """
 
     data: Any
-    values: dict[Loc, Position]
-    keys: dict[Loc, Position]
+    values: dict[Loc, Any]
+    keys: dict[Loc, Any]
+    line_offset: int = 0
+
+    def _convert(self, mark: Any) -> Position:
+        return Position(mark.line + 1 + self.line_offset, mark.column + 1)
 
     def position(self, loc: Loc) -> Position:
         """The position of the value at ``loc``, or of its nearest ancestor."""
         while loc:
             if loc in self.values:
-                return self.values[loc]
+                return self._convert(self.values[loc])
             loc = loc[:-1]
-        return self.values.get((), Position(1, 1))
+        return self._convert(self.values[()]) if () in self.values else Position(1 + self.line_offset, 1)
 
     def key_position(self, loc: Loc) -> Position:
         """The position of the key that introduces ``loc`` (falls back to the value)."""
-        return self.keys.get(loc) or self.position(loc)
+        return self._convert(self.keys[loc]) if loc in self.keys else self.position(loc)
 
 
 def loc_text(loc: Loc) -> str:
@@ -85,20 +114,12 @@ def _pos(mark: Any, line_offset: int) -> Position:
     return Position(mark.line + 1 + line_offset, mark.column + 1)
 
 
-_IMPLICIT_TAGS = {
-    _STR_TAG,
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:value",
-}
+_ALLOWED_TAGS = {_STR_TAG, "!"}  # untagged (resolved as str) or the non-specific "!"
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value: str = node.value
-    if node.tag not in _IMPLICIT_TAGS:
+    if node.tag not in _ALLOWED_TAGS:
         # An explicit tag such as !!binary or !python/object: never construct it.
         raise YAMLProblem(f"the tag {node.tag!r} is not allowed here; write plain text", Position(1, 1))
     if node.style:  # quoted or block scalar: always text (libyaml says "" for plain)
@@ -117,40 +138,42 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 class _Builder:
     def __init__(self, line_offset: int) -> None:
         self.line_offset = line_offset
-        self.values: dict[Loc, Position] = {}
-        self.keys: dict[Loc, Position] = {}
+        self.values: dict[Loc, Any] = {}
+        self.keys: dict[Loc, Any] = {}
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
-        self.values[loc] = _pos(node.start_mark, self.line_offset)
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAP_TAG:
-                raise YAMLProblem(f"the tag {node.tag!r} is not allowed here", self.values[loc])
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key_pos = _pos(key_node.start_mark, self.line_offset)
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YAMLProblem("merge keys (<<) are not supported; write the fields out", key_pos)
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise YAMLProblem("a key must be plain text", key_pos)
-                key = key_node.value
-                if key in result:
-                    first = self.keys[(*loc, key)]
-                    raise YAMLProblem(
-                        f"duplicate key '{key}' (first set on line {first.line}); keep one of them",
-                        key_pos,
-                    )
-                self.keys[(*loc, key)] = key_pos
-                result[key] = self.build(value_node, (*loc, key))
-            return result
+        self.values[loc] = node.start_mark
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return _scalar(node)
+            except YAMLProblem as problem:
+                raise YAMLProblem(problem.message, _pos(node.start_mark, self.line_offset)) from None
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                raise YAMLProblem(f"the tag {node.tag!r} is not allowed here", self.values[loc])
+                raise YAMLProblem(f"the tag {node.tag!r} is not allowed here", _pos(node.start_mark, self.line_offset))
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        try:
-            return _scalar(node)
-        except YAMLProblem as problem:
-            raise YAMLProblem(problem.message, self.values[loc]) from None
+        if node.tag != _MAP_TAG:
+            raise YAMLProblem(f"the tag {node.tag!r} is not allowed here", _pos(node.start_mark, self.line_offset))
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
+                raise YAMLProblem("a key must be plain text", _pos(key_node.start_mark, self.line_offset))
+            key = key_node.value
+            if key == "<<" and not key_node.style:
+                raise YAMLProblem(
+                    "merge keys (<<) are not supported; write the fields out",
+                    _pos(key_node.start_mark, self.line_offset),
+                )
+            key_loc = (*loc, key)
+            if key in result:
+                first = self.keys[key_loc].line + 1 + self.line_offset
+                raise YAMLProblem(
+                    f"duplicate key '{key}' (first set on line {first}); keep one of them",
+                    _pos(key_node.start_mark, self.line_offset),
+                )
+            self.keys[key_loc] = key_node.start_mark
+            result[key] = self.build(value_node, key_loc)
+        return result
 
 
 def parse(text: str, *, line_offset: int = 0) -> Document:
@@ -160,7 +183,11 @@ def parse(text: str, *, line_offset: int = 0) -> Document:
     (front matter). Raises :class:`YAMLProblem` for anything that is not well formed.
     """
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = _pos(mark, line_offset) if mark else Position(1 + line_offset, 1)
@@ -173,5 +200,5 @@ def parse(text: str, *, line_offset: int = 0) -> Document:
     builder = _Builder(line_offset)
     data = builder.build(node, ())
     if not isinstance(data, dict):
-        raise YAMLProblem("the file must hold a mapping of fields (key: value)", builder.values[()])
-    return Document(data, builder.values, builder.keys)
+        raise YAMLProblem("the file must hold a mapping of fields (key: value)", _pos(node.start_mark, line_offset))
+    return Document(data, builder.values, builder.keys, line_offset)

@@ -100,3 +100,20 @@ def test_durations() -> None:
     assert parse_duration("P3D").days == 3
     with pytest.raises(DateError):
         parse_duration("12 hours")
+
+
+def test_quote_positions_map_back_to_the_original_text() -> None:
+    import random
+    import re
+
+    from generator.quotes import _FOLD, NormalisedText
+
+    rng = random.Random(7)
+    alphabet = "ab “”‘’—–-\n\t  x"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        normalised = NormalisedText.of(text)
+        # Reference: one normalised character per non-space character or whitespace run.
+        runs = list(re.finditer(r"\s+|\S", text.translate(_FOLD)))
+        assert normalised.text == "".join(" " if m.group().isspace() else m.group() for m in runs)
+        assert [normalised.original_index(i) for i in range(len(runs))] == [m.start() for m in runs]

@@ -1,0 +1,314 @@
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.load import body_hash
+from generator.schema import schema_comment
+
+COALITION_TEXT = (
+    "On Monday afternoon, three rockets hit Ain al-Asad air base in Anbar province, "
+    "the coalition said, adding that there were no casualties."
+)
+LOCAL_TEXT = (
+    "Fourteen rockets were fired at Ain al-Asad air base on Monday, security sources told the agency. "
+    "On Wednesday a drone was shot down near the base."
+)
+
+INCIDENT = """\
+title: Rockets hit Ain al-Asad air base
+when:
+  date: 2021-07-05
+  part_of_day: afternoon
+place: ain-al-asad-air-base
+type: rocket-attack
+actors:
+  - actor: us-coalition
+    role: defender
+questions:
+  - id: rocket-count
+    label: How many rockets hit the base?
+    claims:
+      - id: three-rockets
+        text: Three rockets hit the base.
+        citations:
+          - source: coalition-statement
+            quote: three rockets hit Ain al-Asad air base
+  - id: casualties
+    label: Was anyone hurt?
+    claims:
+      - id: no-casualties
+        text: No one was hurt.
+        citations:
+          - source: coalition-statement
+            quote: there were no casualties
+          - source: local-report
+            quote: security sources told the agency
+"""
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.name=Analyst", "-c", "user.email=analyst@example.org", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def _write(repo: Path, rel: str, text: str) -> None:
+    path = repo / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kind = rel.split("/")[1]
+    if kind == "sources":
+        front, body = text.split("---\n", 1)
+        path.write_text(f"---\n{schema_comment(kind)}\n{front}sha256: {body_hash(body)}\n---\n{body}\n")
+    else:
+        path.write_text(f"{schema_comment(kind)}\n{text}")
+
+
+def _source(title: str, outlet: str, body: str) -> str:
+    return (
+        f"title: {title}\noutlet: {outlet}\nauthor: unknown\npublished: 2021-07-05\nurl: unknown\n"
+        f"language: en\nkind: news-report\nretrieved: 2021-07-08\n---\n{body}"
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A fact repository with one commit on main and one on the branch 'change', checked out."""
+    root = tmp_path / "facts-repo"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    (root / "mkdocs.yml").write_text("site_name: test\n")
+    _write(root, "facts/places/iraq.yaml", "name: Iraq\nkind: country\ntimezone: Asia/Baghdad\n")
+    _write(root, "facts/places/anbar.yaml", "name: Anbar\nkind: province\nparent: iraq\n")
+    _write(
+        root,
+        "facts/places/ain-al-asad-air-base.yaml",
+        "name: Ain al-Asad air base\nkind: military-base\nparent: anbar\n",
+    )
+    _write(root, "facts/places/erbil.yaml", "name: Erbil\nkind: city\nparent: iraq\n")
+    _write(
+        root,
+        "facts/actors/us-coalition.yaml",
+        "name: US-led coalition\nkind: coalition\ndescription: The US-led military coalition in Iraq.\n",
+    )
+    _write(
+        root,
+        "facts/actors/local-agency.yaml",
+        "name: Local agency\nkind: news-agency\ndescription: A news agency in Baghdad.\n",
+    )
+    _write(root, "facts/sources/coalition-statement.md", _source("Coalition statement", "us-coalition", COALITION_TEXT))
+    _write(root, "facts/sources/local-report.md", _source("Rockets fired at base", "local-agency", LOCAL_TEXT))
+    _write(root, "facts/incidents/ain-al-asad-rockets-2021-07-05.yaml", INCIDENT)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Rocket attack on Ain al-Asad")
+
+    _git(root, "checkout", "-q", "-b", "change")
+    _git(root, "mv", "facts/actors/us-coalition.yaml", "facts/actors/us-led-coalition.yaml")
+    _git(root, "rm", "-q", "facts/places/erbil.yaml")
+    _write(
+        root, "facts/sources/coalition-statement.md", _source("Coalition statement", "us-led-coalition", COALITION_TEXT)
+    )
+    incident = (
+        INCIDENT.replace("actor: us-coalition", "actor: us-led-coalition")
+        .replace("text: Three rockets hit the base.", "text: Three rockets struck the base.")
+        .replace(
+            "  - id: casualties\n",
+            "      - id: fourteen-rockets\n"
+            "        text: Fourteen rockets were fired at the base.\n"
+            "        citations:\n"
+            "          - source: local-report\n"
+            "            quote: Fourteen rockets were fired at Ain al-Asad air base\n"
+            "  - id: casualties\n",
+        )
+    )
+    _write(root, "facts/incidents/ain-al-asad-rockets-2021-07-05.yaml", incident)
+    _write(
+        root,
+        "facts/incidents/ain-al-asad-drone-2021-07-07.yaml",
+        textwrap.dedent(
+            """\
+            title: Drone shot down near Ain al-Asad air base
+            when:
+              date: 2021-07-07
+            place: ain-al-asad-air-base
+            type: interception
+            related:
+              - incident: ain-al-asad-rockets-2021-07-05
+                relation: follows
+            questions:
+              - id: outcome
+                label: What happened to the drone?
+                claims:
+                  - id: shot-down
+                    text: A drone was shot down near the base.
+                    citations:
+                      - source: local-report
+                        quote: a drone was shot down near the base
+            """
+        ),
+    )
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Drone near Ain al-Asad; rocket count contested")
+    return root
+
+
+def expected(base: str, head: str) -> str:
+    return textwrap.dedent(
+        f"""\
+        ## Changes to the facts
+
+        Comparing {base} with {head}.
+
+        ### Incidents
+
+        - **Added** `ain-al-asad-drone-2021-07-07`: "Drone shot down near Ain al-Asad air base"
+          - 7 July 2021, at `ain-al-asad-air-base` ("Ain al-Asad air base"); interception
+          - Question "What happened to the drone?" (`outcome`): 1 claim, single source
+        - **Changed** `ain-al-asad-rockets-2021-07-05`: "Rockets hit Ain al-Asad air base"
+          - Claim `three-rockets` reworded: "Three rockets hit the base." → "Three rockets struck the base."
+          - Claim `fourteen-rockets` added to "How many rockets hit the base?": "Fourteen rockets were fired at the base." (cites `local-report`)
+          - Question "How many rockets hit the base?" (`rocket-count`) is now **contested** (was single source)
+
+        ### Actors
+
+        - **Renamed** `us-coalition` → `us-led-coalition`: "US-led coalition"
+          - References updated in `facts/incidents/ain-al-asad-rockets-2021-07-05.yaml`, `facts/sources/coalition-statement.md`
+
+        ### Places
+
+        - **Removed** `erbil`: "Erbil"
+
+        ### Checks
+
+        0 errors and 1 warning in the changed files or caused by the change:
+
+        - **warning** `facts/incidents/ain-al-asad-drone-2021-07-07.yaml:2:1`: the incident rests on a single source ('local-report'): look for a second one
+        """
+    )
+
+
+def test_diff_between_two_commits_in_words(repo: Path) -> None:
+    base = _git(repo, "rev-parse", "--short=7", "HEAD~1")
+    head = _git(repo, "rev-parse", "--short=7", "HEAD")
+    result = CliRunner().invoke(main, ["diff", "HEAD~1", "HEAD", "--project", str(repo)])
+    assert result.exit_code == 0, result.output
+    assert result.output == expected(f"`{base}` (HEAD~1)", f"`{head}` (HEAD)")
+
+
+def test_diff_defaults_to_the_merge_base_with_main_and_the_working_tree(repo: Path) -> None:
+    base = _git(repo, "rev-parse", "--short=7", "main")
+    result = CliRunner().invoke(main, ["diff", "--project", str(repo)])
+    assert result.exit_code == 0, result.output
+    assert result.output == expected(f"`{base}` (merge base with `main`)", "the working tree")
+
+
+def test_diff_works_in_a_shallow_clone_that_has_both_commits(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth=2", "--branch=change", f"file://{repo}", str(clone))
+    result = CliRunner().invoke(main, ["diff", "HEAD^1", "--project", str(clone)])
+    assert result.exit_code == 0, result.output
+    assert "- **Renamed** `us-coalition` → `us-led-coalition`" in result.output
+
+
+def test_diff_says_how_to_fetch_a_missing_commit(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth=1", "--branch=change", f"file://{repo}", str(clone))
+    result = CliRunner().invoke(main, ["diff", "HEAD^1", "--project", str(clone)])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: 'HEAD^1' is not a commit in this repository; in a shallow clone, fetch it first "
+        "(git fetch --depth=1 origin COMMIT, or check out with fetch-depth: 0)\n"
+    )
+
+
+def test_diff_of_the_working_tree_shows_an_unreadable_file_and_its_error(repo: Path) -> None:
+    incident = repo / "facts/incidents/ain-al-asad-drone-2021-07-07.yaml"
+    incident.write_text(incident.read_text().replace("type: interception", "type: [interception"))
+    result = CliRunner().invoke(main, ["diff", "HEAD", "--project", str(repo)])
+    head = _git(repo, "rev-parse", "--short=7", "HEAD")
+    assert result.output == textwrap.dedent(
+        f"""\
+        ## Changes to the facts
+
+        Comparing `{head}` (HEAD) with the working tree.
+
+        ### Incidents
+
+        - **Cannot be read** `ain-al-asad-drone-2021-07-07`: "Drone shot down near Ain al-Asad air base": the file has errors (see the checks below)
+
+        ### Checks
+
+        1 error and 0 warnings in the changed files or caused by the change:
+
+        - **error** `facts/incidents/ain-al-asad-drone-2021-07-07.yaml:7:8`: YAML is not well formed: did not find expected ',' or '\\]'
+        """
+    )
+
+
+def test_diff_with_no_changes(repo: Path) -> None:
+    result = CliRunner().invoke(main, ["diff", "HEAD", "HEAD", "--project", str(repo)])
+    head = _git(repo, "rev-parse", "--short=7", "HEAD")
+    assert result.output == textwrap.dedent(
+        f"""\
+        ## Changes to the facts
+
+        Comparing `{head}` (HEAD) with `{head}` (HEAD).
+
+        No record was added, removed or changed.
+
+        ### Checks
+
+        No problems in the changed files, and none caused by the change.
+
+        1 other problem in unchanged files was there before this change.
+        """
+    )
+
+
+def test_diff_names_date_place_actor_and_citation_changes(repo: Path) -> None:
+    path = repo / "facts/incidents/ain-al-asad-rockets-2021-07-05.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("date: 2021-07-05\n  part_of_day: afternoon", "date: 2021-07-05T14:45+03:00")
+        .replace("place: ain-al-asad-air-base", "place: anbar")
+        .replace("role: defender", "role: target\n  - actor: local-agency\n    role: witness")
+        .replace(
+            "          - source: local-report\n            quote: security sources told the agency\n",
+            "          - source: local-report\n            quote: security sources told the agency\n            attributed_to: local-agency\n",
+        )
+    )
+    result = CliRunner().invoke(main, ["diff", "HEAD", "--project", str(repo)])
+    head = _git(repo, "rev-parse", "--short=7", "HEAD")
+    assert result.output == textwrap.dedent(
+        f"""\
+        ## Changes to the facts
+
+        Comparing `{head}` (HEAD) with the working tree.
+
+        ### Incidents
+
+        - **Changed** `ain-al-asad-rockets-2021-07-05`: "Rockets hit Ain al-Asad air base"
+          - Date changed: 5 July 2021, afternoon → 5 July 2021, 14:45 (UTC+03:00)
+          - Place changed: `ain-al-asad-air-base` ("Ain al-Asad air base") → `anbar` ("Anbar")
+          - Role of `us-led-coalition` changed: defender → target
+          - Actor added: `local-agency` ("Local agency") as witness
+          - Citation added to claim `no-casualties`: `local-report`, "security sources told the agency", attributed to `local-agency` ("Local agency")
+          - Citation dropped from claim `no-casualties`: `local-report`, "security sources told the agency"
+
+        ### Checks
+
+        No problems in the changed files, and none caused by the change.
+
+        1 other problem in unchanged files was there before this change.
+        """
+    )

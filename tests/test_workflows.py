@@ -1,0 +1,144 @@
+"""The GitHub workflows, checked statically: CI here cannot reach GitHub."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    # BaseLoader: 'on' stays the key "on" (YAML 1.1 would read it as True).
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    assert isinstance(data, dict)
+    return data
+
+
+def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_there_are_workflows_for_pull_requests_and_pages() -> None:
+    assert [p.name for p in WORKFLOWS] == ["pages.yml", "pull-request.yml"]
+
+
+def test_zizmor_finds_nothing_of_medium_severity_or_higher() -> None:
+    zizmor = shutil.which("zizmor")
+    if zizmor is None:
+        pytest.skip("zizmor is not installed (pip install -e '.[test]')")
+    result = subprocess.run(
+        [
+            zizmor,
+            "--offline",
+            "--strict-collection",
+            "--min-severity",
+            "medium",
+            "--no-progress",
+            "--color",
+            "never",
+            ".github/workflows",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "uses:" in line:
+            reference = line.split("uses:", 1)[1].strip()
+            assert PINNED.match(reference), f"{path.name}: pin '{reference}' to a full commit SHA with '# vX.Y.Z'"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_permissions_for_every_job(path: Path) -> None:
+    workflow = _load(path)
+    assert workflow["permissions"] == {}, "the workflow grants nothing; each job asks for what it needs"
+    for name, job in workflow["jobs"].items():
+        assert "permissions" in job, f"job '{name}' needs its own permissions:"
+        writes = {scope for scope, level in job["permissions"].items() if level == "write"}
+        runs_repository_code = any(step.get("uses", "").startswith("actions/checkout@") for step in job["steps"])
+        assert not (writes and runs_repository_code), f"job '{name}' checks out code and can write {writes}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_event_text_is_expanded_in_a_script(path: Path) -> None:
+    workflow = _load(path)
+    assert "pull_request_target" not in workflow["on"]
+    for step in _steps(workflow):
+        assert "${{" not in step.get("run", ""), f"pass values to '{step.get('name')}' through env:, not ${{{{ }}}}"
+
+
+def _commands(script: str) -> list[list[str]]:
+    joined = script.replace("\\\n", " ")
+    return [shlex.split(line, comments=True) for line in joined.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_local_script_and_factsheet_command_exists(path: Path) -> None:
+    for step in _steps(_load(path)):
+        for words in _commands(step.get("run", "")):
+            for word in words:
+                if word.startswith(("./", ".github/", ".ci/", "scripts/")):
+                    assert (ROOT / word).exists(), f"{path.name}: '{word}' does not exist"
+            if words and words[0] == "factsheet":
+                assert words[1] in main.commands, f"{path.name}: no command 'factsheet {words[1]}'"
+
+
+def test_the_diff_fetch_depth_matches_the_comparison() -> None:
+    workflow = _load(ROOT / ".github/workflows/pull-request.yml")
+    steps = workflow["jobs"]["check"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == "2"  # the merge commit and both parents
+    assert any("factsheet diff HEAD^1 HEAD" in s.get("run", "") for s in steps)
+
+
+def test_annotations_for_a_broken_fact(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    places = tmp_path / "facts" / "places"
+    places.mkdir(parents=True)
+    (places / "iraq.yaml").write_text(
+        textwrap.dedent(
+            """\
+            # yaml-language-server: $schema=../../schemas/place.json
+            name: Iraq
+            kind: kingdom
+            coordinates: {lat: 33.0, lon: 44.0, precision_m: 100%}
+            """
+        )
+    )
+    result = CliRunner().invoke(main, ["validate", "--format", "github", "--project", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "::error file=facts/places/iraq.yaml,line=3,col=7::kind must be one of 'country', 'province', 'city', "
+        "'district', 'neighbourhood', 'compound', 'facility', 'military-base', 'airport', 'border-area', 'region' "
+        "or 'other'\n"
+        "::error file=facts/places/iraq.yaml,line=4,col=50::coordinates.precision_m must be a whole number\n"
+    )
+
+
+def test_pre_commit_hooks_run_existing_commands() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [hook["id"] for hook in hooks] == ["factsheet-validate", "factsheet-schema"]
+    for hook in hooks:
+        words = shlex.split(hook["entry"])
+        assert words[0] == "factsheet" and words[1] in main.commands
+        assert hook["pass_filenames"] is False  # factsheet checks the whole project, never single files
