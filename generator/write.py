@@ -66,6 +66,8 @@ def read_manifest(project: Project) -> dict[str, Entry | None]:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, list):  # the first manifest format: paths only
+            return {str(page): None for page in data}
         return {str(page): (tuple(entry) if entry else None) for page, entry in data.items()}
     except (ValueError, TypeError, AttributeError):
         raise WriteError(

@@ -170,6 +170,17 @@ def test_a_generated_page_edited_by_hand_is_rewritten(project: Path) -> None:
     assert page.read_text() == original
 
 
+def test_a_manifest_of_the_first_format_is_still_read(project: Path) -> None:
+    import json
+
+    generate(Project.at(project))
+    manifest = project / "docs/.factsheet-manifest"
+    manifest.write_text(json.dumps(sorted(json.loads(manifest.read_text()))))
+    report = generate(Project.at(project)).report
+    assert report.deleted == []
+    assert len(report.written) > 20  # rewritten once, as their hashes were not recorded
+
+
 def test_regenerating_rewrites_only_what_changed(project: Path) -> None:
     generate(Project.at(project))
     actor = project / "facts/actors/shafaq-news.yaml"
