@@ -244,58 +244,25 @@ class Renderer:
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""
         corpus, index = self.corpus, self.index
-        for incident_id in index.incident_order:
-            loaded = corpus.incidents[incident_id]
-            yield self.page(
-                f"incidents/{incident_id}.md",
-                "incident.md.j2",
-                {
-                    **self._meta(loaded, loaded.record.title, loaded.record.summary),
-                    "search": self.search_meta("incidents", incident_id),
-                },
-                id=incident_id,
-                loaded=loaded,
-                incident=loaded.record,
-            )
-        for actor_id in sorted(corpus.actors):
-            actor_file = corpus.actors[actor_id]
-            yield self.page(
-                f"actors/{actor_id}.md",
-                "actor.md.j2",
-                {
-                    **self._meta(actor_file, actor_file.record.name, actor_file.record.description),
-                    "search": self.search_meta("actors", actor_id),
-                },
-                id=actor_id,
-                loaded=actor_file,
-                actor=actor_file.record,
-            )
-        for place_id in sorted(corpus.places):
-            place_file = corpus.places[place_id]
-            yield self.page(
-                f"places/{place_id}.md",
-                "place.md.j2",
-                {
-                    **self._meta(place_file, place_file.record.name, place_file.record.description),
-                    "search": self.search_meta("places", place_id),
-                },
-                id=place_id,
-                loaded=place_file,
-                place=place_file.record,
-            )
-        for source_id in sorted(corpus.sources):
-            source_file = corpus.sources[source_id]
-            yield self.page(
-                f"sources/{source_id}.md",
-                "source.md.j2",
-                {
-                    **self._meta(source_file, source_file.record.title, None),
-                    "search": self.search_meta("sources", source_id),
-                },
-                id=source_id,
-                loaded=source_file,
-                source=source_file.record,
-            )
+        record_pages = (
+            ("incidents", "incident", index.incident_order),
+            ("actors", "actor", sorted(corpus.actors)),
+            ("places", "place", sorted(corpus.places)),
+            ("sources", "source", sorted(corpus.sources)),
+        )
+        for kind, name, record_ids in record_pages:
+            for record_id in record_ids:
+                loaded = corpus.of_kind(kind)[record_id]
+                record = loaded.record
+                description = getattr(record, "summary", None) or getattr(record, "description", None)
+                meta = {**self._meta(loaded, self.label(kind, record_id), description)}
+                meta["search"] = self.search_meta(kind, record_id)
+                yield self.page(
+                    f"{kind}/{record_id}.md",
+                    f"{name}.md.j2",
+                    meta,
+                    **{"id": record_id, "loaded": loaded, name: record},
+                )
         for tag in sorted(index.tag_incidents):
             yield self.page(f"tags/{tag}.md", "tag.md.j2", {**page_meta(f"Tag: {tag}"), **UNSEARCHED}, tag=tag)
         yield self.page("incidents/index.md", "incidents_index.md.j2", {**page_meta("Incidents"), **UNSEARCHED})
