@@ -41,6 +41,9 @@ def citations(record: Any) -> Iterator[tuple[Loc, Citation]]:
         for ai, entry in enumerate(record.actors):
             for ci, citation in enumerate(entry.citations):
                 yield ("actors", ai, "citations", ci), citation
+        for pi, touched in enumerate(record.other_places):
+            for ci, citation in enumerate(touched.citations):
+                yield ("other_places", pi, "citations", ci), citation
         for li, link in enumerate(record.related):
             for ci, citation in enumerate(link.citations):
                 yield ("related", li, "citations", ci), citation
@@ -123,6 +126,8 @@ class _Checker:
             self.problem(loaded, ("when", "relative_to"), "an incident cannot be dated relative to itself")
         for index, entry in enumerate(incident.actors):
             self.reference(loaded, ("actors", index, "actor"), "actors", entry.actor)
+        for index, other in enumerate(incident.other_places):
+            self.reference(loaded, ("other_places", index, "place"), "places", other.place)
         for index, entry in enumerate(incident.related):
             self.reference(loaded, ("related", index, "incident"), "incidents", entry.incident)
             if entry.incident == loaded.id:
@@ -226,6 +231,7 @@ class _Checker:
                 used_places.add(place.record.parent)
         for incident in corpus.incidents.values():
             used_places.add(incident.record.place)
+            used_places.update(entry.place for entry in incident.record.other_places)
             used_actors.update(entry.actor for entry in incident.record.actors)
         for kind in ("actors", "incidents"):
             for loaded in corpus.of_kind(kind).values():

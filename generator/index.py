@@ -72,6 +72,7 @@ class Index:
     actor_attributions: dict[str, list[CitationUse]] = field(default_factory=lambda: defaultdict(list))
     place_incidents: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     place_children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    place_touched_by: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     source_uses: dict[str, list[CitationUse]] = field(default_factory=lambda: defaultdict(list))
     tag_incidents: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     related_in: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -223,6 +224,11 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
             for citation in entry.citations:
                 statement = f"{_name(corpus, entry.actor)}: {entry.role.replace('-', ' ')}"
                 _use(index, CitationUse("incidents", incident_id, "who", statement, citation))
+        for touched in incident.other_places:
+            index.place_touched_by[touched.place].append((incident_id, touched.role))
+            for citation in touched.citations:
+                statement = f"{_place_name(corpus, touched.place)}: {touched.role.replace('-', ' ')}"
+                _use(index, CitationUse("incidents", incident_id, "where", statement, citation))
         for link in incident.related:
             index.related_in[link.incident].append((incident_id, link.relation))
             for citation in link.citations:
@@ -247,6 +253,11 @@ def _use(index: Index, use: CitationUse) -> None:
 def _name(corpus: Corpus, actor_id: str) -> str:
     actor = corpus.actors.get(actor_id)
     return actor.record.name if actor else actor_id
+
+
+def _place_name(corpus: Corpus, place_id: str) -> str:
+    place = corpus.places.get(place_id)
+    return place.record.name if place else place_id
 
 
 def _title(corpus: Corpus, incident_id: str) -> str:

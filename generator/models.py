@@ -332,6 +332,17 @@ class IncidentActor(Record):
     citations: list[Citation] = Field(default_factory=list, description="Where the role is stated.")
 
 
+PlaceRole = Literal["impact-site", "launch-site", "heard-in", "alarm-sounded", "nearby", "other"]
+
+
+class IncidentPlace(Record):
+    """Another place the incident touches, besides where it happened."""
+
+    place: Slug = Field(description="Id of the place.")
+    role: PlaceRole = Field(description="How the incident touches it.")
+    citations: list[Citation] = Field(default_factory=list, description="Where this is stated.")
+
+
 class RelatedIncident(Record):
     """A link from this incident to another one."""
 
@@ -377,6 +388,10 @@ class Incident(FactFile):
     place: Slug = Field(description="Id of the place.")
     type: IncidentType = Field(description="What sort of incident it is.")
     actors: list[IncidentActor] = Field(default_factory=list, description="Who took part, and how.")
+    other_places: list[IncidentPlace] = Field(
+        default_factory=list,
+        description="Other places it touches (where it was heard, where sirens sounded), each with its role.",
+    )
     related: list[RelatedIncident] = Field(default_factory=list, description="Other incidents it connects to.")
     tags: list[Slug] = Field(default_factory=list, description="Slugs that group incidents across types and places.")
     questions: list[Question] = Field(min_length=1, description="What sources say about it, question by question.")

@@ -83,6 +83,14 @@ def test_place_lists_incidents_within_it_and_its_sub_places(site: Path) -> None:
     assert any(resolve("places/ain-al-asad-air-base", h)[0] == ROCKETS for h in base.links)
 
 
+def test_other_places_link_both_ways(site: Path) -> None:
+    incident = read_page(site, INCIDENT)
+    assert any(resolve(INCIDENT, h)[0] == "places/karrada" for h in incident.links)
+    karrada = read_page(site, "places/karrada")
+    assert any(resolve("places/karrada", h)[0] == INCIDENT for h in karrada.links)
+    assert "Incidents that reached Karrada" in " ".join(e.text for e in karrada.elements if e.tag == "h2")
+
+
 def test_citation_lands_on_the_marked_quote(site: Path) -> None:
     incident = read_page(site, INCIDENT)
     quote_links = [h for h in incident.links if "sources/" in h and "#q-" in h]

@@ -22,6 +22,7 @@ SECTIONS: dict[str, type[models.Record]] = {
     "Incident": models.Incident,
     "When": models.When,
     "Incident actor": models.IncidentActor,
+    "Other place": models.IncidentPlace,
     "Related incident": models.RelatedIncident,
     "Question": models.Question,
     "Claim": models.Claim,
