@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult
-from generator.dates import Interval
+from generator.dates import EDTFDate, Interval
 from generator.load import Corpus
 from generator.models import UNKNOWN, Citation, Question, Source
 from generator.quotes import quote_anchor
@@ -62,8 +62,8 @@ class Index:
     """Everything the pages need to know about each other."""
 
     corpus: Corpus
-    spans: dict[tuple[str, str], tuple[int, int]]
     intervals: dict[str, Interval] = field(default_factory=dict)
+    dates: dict[str, EDTFDate | None] = field(default_factory=dict)  # as written, read in the place's zone
     incident_order: list[str] = field(default_factory=list)
     statuses: dict[tuple[str, str], Status] = field(default_factory=dict)
     actor_incidents: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -80,14 +80,21 @@ class Index:
     _position: dict[str, int] = field(default_factory=dict)
     _within: dict[str, list[str]] = field(default_factory=dict)
     _spans_by_source: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
+    _zones: dict[str, ZoneInfo | None] = field(default_factory=dict)
 
     def zone(self, place_id: str) -> ZoneInfo | None:
         """The time zone of a place, inherited from the nearest parent that has one."""
-        for current in reversed(self.place_path(place_id)):
-            name = self.corpus.places[current].record.timezone
-            if name:
-                return ZoneInfo(name)
-        return None
+        if place_id not in self._zones:
+            names = (self.corpus.places[p].record.timezone for p in reversed(self.place_path(place_id)))
+            name = next((n for n in names if n), None)
+            self._zones[place_id] = ZoneInfo(name) if name else None
+        return self._zones[place_id]
+
+    def local_earliest(self, incident_id: str) -> datetime:
+        """The earliest instant an incident's date allows, in its place's time zone when known."""
+        earliest = self.intervals[incident_id].earliest
+        zone = self.zone(self.corpus.incidents[incident_id].record.place)
+        return earliest.astimezone(zone) if zone else earliest
 
     def place_path(self, place_id: str) -> list[str]:
         """The place and its parents, outermost first (Iraq, Baghdad, Green Zone)."""
@@ -158,6 +165,7 @@ def _resolve_intervals(index: Index) -> dict[str, Interval]:
         incident = corpus.incidents[incident_id].record
         when = incident.when
         parsed = when.edtf(index.zone(incident.place))
+        index.dates[incident_id] = parsed
         own = parsed.interval if parsed else None
         anchor_id = when.relative_to
         interval = own
@@ -186,7 +194,7 @@ def _resolve_intervals(index: Index) -> dict[str, Interval]:
 
 def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     """Compute every cross reference of a corpus that passed its checks."""
-    index = Index(corpus=corpus, spans=checks.spans)
+    index = Index(corpus=corpus)
     index.intervals = _resolve_intervals(index)
     index.incident_order = sorted(
         corpus.incidents, key=lambda i: (index.intervals[i].earliest, index.intervals[i].latest, i)

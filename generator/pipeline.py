@@ -1,4 +1,4 @@
-"""The stages in order: load → check → index → render → write → build the site."""
+"""The stages in order: load → check → index → render → write (then `site.build_site` builds the site)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from generator.problems import FactsInvalid, Problem
 from generator.project import Project
 from generator.render import render
 from generator.schema import comment_problems
-from generator.site import build_site
 from generator.write import WriteReport, write_pages
 
 
@@ -74,9 +73,3 @@ def generate(project: Project) -> Generation:
         pages = render(index, project)
     report = write_pages(project, pages)
     return Generation(validation, index, report)
-
-
-def build(project: Project, *, strict: bool = True) -> tuple[Generation, str]:
-    """Generate the pages and build the site into ``site/``."""
-    generation = generate(project)
-    return generation, build_site(project, strict=strict)

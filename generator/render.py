@@ -146,7 +146,7 @@ class Renderer:
         incident = self.corpus.incidents[incident_id].record
         when: When = incident.when
         parts = []
-        parsed = when.edtf(self.index.zone(incident.place))
+        parsed = self.index.dates[incident_id]
         if parsed is not None:
             text = parsed.describe()
             if when.part_of_day:
@@ -159,14 +159,10 @@ class Renderer:
 
     def short_date(self, incident_id: str) -> str:
         """The date as a sortable, compact text for tables (the earliest day it allows, in local time)."""
-        incident = self.corpus.incidents[incident_id].record
-        zone = self.index.zone(incident.place)
-        parsed = incident.when.edtf(zone)
+        parsed = self.index.dates[incident_id]
         if parsed is not None:
             return parsed.describe()
-        earliest = self.index.intervals[incident_id].earliest
-        local = earliest.astimezone(zone) if zone else earliest
-        return f"after {local:%d %B %Y}".replace(" 0", " ")
+        return f"after {self.index.local_earliest(incident_id):%d %B %Y}".replace(" 0", " ")
 
     def place_trail(self, place_id: str) -> Markup:
         links = [self.link("places", p) for p in reversed(self.index.place_path(place_id))]
@@ -313,10 +309,7 @@ class Renderer:
     def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
         years: dict[str, dict[str, list[str]]] = {}
         for incident_id in self.index.incident_order:
-            incident: Incident = self.corpus.incidents[incident_id].record
-            zone = self.index.zone(incident.place)
-            earliest = self.index.intervals[incident_id].earliest
-            local = earliest.astimezone(zone) if zone else earliest
+            local = self.index.local_earliest(incident_id)
             years.setdefault(f"{local:%Y}", {}).setdefault(f"{local:%B %Y}", []).append(incident_id)
         return [(year, list(months.items())) for year, months in years.items()]
 
