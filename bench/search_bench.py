@@ -35,21 +35,11 @@ from typing import Any, ClassVar
 
 import yaml
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from bench.build import build
 from bench.synth import write_corpus
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".xml", ".txt", ".wasm")
 ENGINES = ("builtin", "pagefind")
 ENGINE_NAMES = {"builtin": "Material built-in", "pagefind": "Pagefind"}

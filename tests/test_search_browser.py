@@ -17,21 +17,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from generator.cli import main
 from tests.conftest import make_project
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "search"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 INSTALL_HINT = (
     "the search tests need Chromium at {path}: install it with `sudo apt-get install chromium chromium-driver` "
     "(or point the CHROMIUM environment variable at a Chromium binary)"
