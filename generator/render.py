@@ -27,7 +27,7 @@ from markupsafe import Markup
 from generator.dates import describe_duration, parse_date
 from generator.index import STATUS_LABELS, CitationUse, Index
 from generator.load import Loaded
-from generator.models import UNKNOWN, Citation, Incident, When
+from generator.models import KINDS, UNKNOWN, Citation, Incident, When
 from generator.project import Project
 from generator.quotes import quote_anchor
 from generator.search import date_terms, incident_terms
@@ -240,13 +240,8 @@ class Renderer:
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""
         corpus, index = self.corpus, self.index
-        record_pages = (
-            ("incidents", "incident", index.incident_order),
-            ("actors", "actor", sorted(corpus.actors)),
-            ("places", "place", sorted(corpus.places)),
-            ("sources", "source", sorted(corpus.sources)),
-        )
-        for kind, name, record_ids in record_pages:
+        for kind, name in ((k.folder, k.singular) for k in KINDS.values()):
+            record_ids = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
             for record_id in record_ids:
                 loaded = corpus.of_kind(kind)[record_id]
                 record = loaded.record
@@ -304,7 +299,7 @@ class Renderer:
             published = parse_date(source.published).describe() if source.published != UNKNOWN else None
             return {"kind": "source", **({"date": published} if published else {})}
         record = corpus.of_kind(kind)[record_id].record
-        return {"kind": kind.removesuffix("s"), "terms": list(record.aliases)}
+        return {"kind": KINDS[kind].singular, "terms": list(record.aliases)}
 
     def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
         years: dict[str, dict[str, list[str]]] = {}
