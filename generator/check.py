@@ -41,6 +41,9 @@ def citations(record: Any) -> Iterator[tuple[Loc, Citation]]:
         for ai, entry in enumerate(record.actors):
             for ci, citation in enumerate(entry.citations):
                 yield ("actors", ai, "citations", ci), citation
+        if record.near is not None:
+            for ci, citation in enumerate(record.near.citations):
+                yield ("near", "citations", ci), citation
         for pi, touched in enumerate(record.other_places):
             for ci, citation in enumerate(touched.citations):
                 yield ("other_places", pi, "citations", ci), citation
@@ -124,14 +127,34 @@ class _Checker:
         self.reference(loaded, ("when", "relative_to"), "incidents", incident.when.relative_to)
         if incident.when.relative_to == loaded.id:
             self.problem(loaded, ("when", "relative_to"), "an incident cannot be dated relative to itself")
+        if incident.near is not None:
+            self.reference(loaded, ("near", "place"), "places", incident.near.place)
+            if incident.near.place == incident.place:
+                self.problem(
+                    loaded,
+                    ("near", "place"),
+                    "near.place: an incident cannot be near the place it is at; set 'place' to the place "
+                    "that contains it (e.g. the city)",
+                )
         for index, entry in enumerate(incident.actors):
             self.reference(loaded, ("actors", index, "actor"), "actors", entry.actor)
+            for number, accuser in enumerate(entry.by):
+                self.reference(loaded, ("actors", index, "by", number), "actors", accuser)
         for index, other in enumerate(incident.other_places):
             self.reference(loaded, ("other_places", index, "place"), "places", other.place)
         for index, entry in enumerate(incident.related):
             self.reference(loaded, ("related", index, "incident"), "incidents", entry.incident)
             if entry.incident == loaded.id:
                 self.problem(loaded, ("related", index, "incident"), "an incident cannot be related to itself")
+            whole = self.corpus.incidents.get(entry.incident)
+            if entry.relation == "part-of" and whole is not None and not whole.record.series:
+                self.problem(
+                    loaded,
+                    ("related", index, "relation"),
+                    f"related[{index}]: part-of '{entry.incident}', which is not a series: "
+                    "mark it 'series: true' if it stands for several events, or use another relation",
+                    "warning",
+                )
         self.unique(loaded, [(("questions", qi, "id"), q.id) for qi, q in enumerate(incident.questions)], "question")
         self.unique(
             loaded,
@@ -231,8 +254,11 @@ class _Checker:
                 used_places.add(place.record.parent)
         for incident in corpus.incidents.values():
             used_places.add(incident.record.place)
+            if incident.record.near is not None:
+                used_places.add(incident.record.near.place)
             used_places.update(entry.place for entry in incident.record.other_places)
             used_actors.update(entry.actor for entry in incident.record.actors)
+            used_actors.update(accuser for entry in incident.record.actors for accuser in entry.by)
         for kind in ("actors", "incidents"):
             for loaded in corpus.of_kind(kind).values():
                 for _, citation in citations(loaded.record):

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from generator.dates import describe_duration, parse_date
 from generator.index import STATUS_LABELS, CitationUse, Index
 from generator.load import Loaded
-from generator.models import UNKNOWN, Citation, Incident, When
+from generator.models import ACCUSED_ROLES, SLUG, UNKNOWN, Citation, Incident, IncidentActor, When
 from generator.project import Project
 from generator.quotes import quote_anchor
 from generator.search import date_terms, incident_terms
@@ -61,7 +61,8 @@ def _escape_text(value: str) -> str:
 
 
 def _humanise(slug: str) -> str:
-    return slug.replace("-", " ")
+    # Only ids and enum values read better without hyphens; wording with names keeps its own.
+    return slug.replace("-", " ") if SLUG.match(slug) else slug
 
 
 def page_meta(title: str, description: str | None = None, **extra: str) -> dict[str, Any]:
@@ -152,10 +153,20 @@ class Renderer:
             if when.part_of_day:
                 text = f"{when.part_of_day} on {text}" if when.part_of_day == "early" else f"{text}, {when.part_of_day}"
             parts.append(text)
-        if when.relative_to and when.within_delta is not None:
-            other = self.label("incidents", when.relative_to)
-            parts.append(f"within {describe_duration(when.within_delta)} {when.relation} {other}")
+        if when.relative_to:
+            parts.append(f"{self.relative_gap(when)} {self.label('incidents', when.relative_to)}")
         return "; ".join(parts)
+
+    def relative_gap(self, when: When) -> str:
+        """'within 12 hours after', 'between 2 days and 10 days before', 'after'."""
+        most, least = when.within_delta, when.at_least_delta
+        if most is not None and least is not None:
+            return f"between {describe_duration(least)} and {describe_duration(most)} {when.relation}"
+        if most is not None:
+            return f"within {describe_duration(most)} {when.relation}"
+        if least is not None:
+            return f"at least {describe_duration(least)} {when.relation}"
+        return str(when.relation)
 
     def short_date(self, incident_id: str) -> str:
         """The date as a sortable, compact text for tables (the earliest day it allows, in local time)."""
@@ -163,6 +174,14 @@ class Renderer:
         if parsed is not None:
             return parsed.describe()
         return f"after {self.index.local_earliest(incident_id):%d %B %Y}".replace(" 0", " ")
+
+    def accusers(self, entry: IncidentActor, say_unstated: bool = False) -> Markup:
+        """' by United States' after 'blamed' or 'suspected perpetrator'; whether the sources say by whom."""
+        if entry.by:
+            return Markup(" by " + ", ".join(self.link("actors", accuser) for accuser in entry.by))
+        if say_unstated and entry.role in ACCUSED_ROLES:
+            return Markup(" (the sources do not say by whom)")
+        return Markup("")
 
     def place_trail(self, place_id: str) -> Markup:
         links = [self.link("places", p) for p in reversed(self.index.place_path(place_id))]

@@ -40,8 +40,8 @@ def date_terms(day: date) -> list[str]:
 def incident_terms(corpus: Corpus, incident_id: str) -> list[str]:
     """Every name a reader may search an incident by that its page need not show.
 
-    The place and the places it lies in, and each actor, under all their spellings;
-    the page itself names each once, under one spelling.
+    The place and the places it lies in, the place it was near, and each actor, under all
+    their spellings; the page itself names each once, under one spelling.
     """
     incident = corpus.incidents[incident_id].record
     terms: list[str] = []
@@ -52,6 +52,9 @@ def incident_terms(corpus: Corpus, incident_id: str) -> list[str]:
         place = corpus.places[place_id].record
         terms += [place.name, *place.aliases]
         place_id = place.parent
+    if incident.near is not None and incident.near.place in corpus.places:
+        near = corpus.places[incident.near.place].record
+        terms += [near.name, *near.aliases]
     for entry in incident.actors:
         if entry.actor in corpus.actors:
             actor = corpus.actors[entry.actor].record
