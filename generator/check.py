@@ -106,6 +106,23 @@ class _Checker:
 
     def check_incidents(self, loaded: Loaded[Any]) -> None:
         incident = loaded.record
+        if incident.near is not None and incident.near.place == incident.place:
+            self.problem(
+                loaded,
+                ("near", "place"),
+                "near.place: an incident cannot be near the place it is at; set 'place' to the place "
+                "that contains it (e.g. the city)",
+            )
+        for index, entry in enumerate(incident.related):
+            whole = self.corpus.incidents.get(entry.incident)
+            if entry.relation == "part-of" and whole is not None and not whole.record.series:
+                self.problem(
+                    loaded,
+                    ("related", index, "relation"),
+                    f"related[{index}]: part-of '{entry.incident}', which is not a series: "
+                    "mark it 'series: true' if it stands for several events, or use another relation",
+                    "warning",
+                )
         self.unique(loaded, [(("questions", qi, "id"), q.id) for qi, q in enumerate(incident.questions)], "question")
         self.unique(
             loaded,

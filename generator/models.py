@@ -281,7 +281,9 @@ class When(Record):
     """When an incident happened, as precisely as the sources allow and no more."""
 
     date: DateText | None = Field(
-        None, description="EDTF date: a year, month, day, or minute with its UTC offset; '?' or '~' at the end."
+        None,
+        description="EDTF date: a year, month, day, or minute with its UTC offset; '?' or '~' at the end; "
+        "an interval START/END, '..' for an end that is not known ('../2021-07-06': on or before).",
     )
     part_of_day: PartOfDay | None = Field(
         None, description="'early' on the day, 'night', … when that is all sources say."
@@ -291,7 +293,12 @@ class When(Record):
     )
     relation: Literal["before", "after"] | None = Field(None, description="Before or after that incident.")
     within: Duration | None = Field(
-        None, description="How far before or after at most, as an ISO 8601 duration (PT12H, P3D)."
+        None,
+        description="How far before or after at most, as an ISO 8601 duration (PT12H, P3D); "
+        "required when there is no 'date'.",
+    )
+    at_least: Duration | None = Field(
+        None, description="How far before or after at least, as an ISO 8601 duration ('several days': P2D)."
     )
     note: Text | None = Field(None, description="How the sources put it ('early Tuesday', 'hours after').")
 
@@ -299,10 +306,24 @@ class When(Record):
     def _complete(self) -> When:
         if self.date is None and self.relative_to is None:
             raise ValueError("give 'date', or 'relative_to' with 'relation' and 'within'")
-        if self.relative_to is not None and (self.relation is None or self.within is None):
-            raise ValueError("'relative_to' needs 'relation' (before or after) and 'within' (e.g. PT12H)")
-        if self.relative_to is None and (self.relation is not None or self.within is not None):
-            raise ValueError("'relation' and 'within' need 'relative_to' (the incident this one is dated against)")
+        if self.relative_to is not None and self.relation is None:
+            raise ValueError("'relative_to' needs 'relation' (before or after)")
+        if self.relative_to is not None and self.date is None and self.within is None:
+            raise ValueError(
+                "'relative_to' without a 'date' needs 'within' (e.g. PT12H): how far before or after at most"
+            )
+        if self.relative_to is None and (
+            self.relation is not None or self.within is not None or self.at_least is not None
+        ):
+            raise ValueError(
+                "'relation', 'within' and 'at_least' need 'relative_to' (the incident this one is dated against)"
+            )
+        if (
+            self.within is not None
+            and self.at_least is not None
+            and parse_duration(self.at_least) >= parse_duration(self.within)
+        ):
+            raise ValueError("'at_least' must be shorter than 'within'")
         return self
 
     def edtf(self, zone: tzinfo | None = None) -> EDTFDate | None:
@@ -312,6 +333,10 @@ class When(Record):
     @property
     def within_delta(self) -> timedelta | None:
         return parse_duration(self.within) if self.within else None
+
+    @property
+    def at_least_delta(self) -> timedelta | None:
+        return parse_duration(self.at_least) if self.at_least else None
 
 
 ActorRole = Literal[
@@ -357,12 +382,35 @@ IncidentRelationKind = Literal[
 QuestionStatus = Literal["single-source", "corroborated", "contested"]
 
 
+ACCUSED_ROLES = ("blamed", "suspected-perpetrator")
+"""Roles that say who others hold responsible, as distinct from who carried out or claimed an act."""
+
+
 class IncidentActor(Record):
     """An actor's role in an incident."""
 
     actor: ActorRef = Field(description="Id of the actor.")
     role: ActorRole = Field(description="The actor's part in the incident.")
-    citations: list[Citation] = Field(default_factory=list, description="Where the role is stated.")
+    by: list[ActorRef] = Field(
+        default_factory=list,
+        description="With 'blamed' or 'suspected-perpetrator': ids of the actors who blame or suspect it, "
+        "when the sources say; leave out when they do not say by whom.",
+    )
+    citations: list[Citation] = Field(
+        default_factory=list,
+        description="Where the role is stated; required for 'blamed' and 'suspected-perpetrator'.",
+    )
+
+    @model_validator(mode="after")
+    def _accusation(self) -> IncidentActor:
+        if self.by and self.role not in ACCUSED_ROLES:
+            raise ValueError(
+                f"'by' says who blames or suspects an actor: it goes with role 'blamed' or "
+                f"'suspected-perpetrator', not '{self.role}'"
+            )
+        if self.role in ACCUSED_ROLES and not self.citations:
+            raise ValueError(f"role '{self.role}' needs 'citations': where is it said, and by whom?")
+        return self
 
 
 PlaceRole = Literal["impact-site", "launch-site", "heard-in", "alarm-sounded", "nearby", "other"]
@@ -374,6 +422,13 @@ class IncidentPlace(Record):
     place: PlaceRef = Field(description="Id of the place.")
     role: PlaceRole = Field(description="How the incident touches it.")
     citations: list[Citation] = Field(default_factory=list, description="Where this is stated.")
+
+
+class NearPlace(Record):
+    """The named place an incident happened near, when sources say only that it was near it."""
+
+    place: PlaceRef = Field(description="Id of the place the sources say it was near.")
+    citations: list[Citation] = Field(min_length=1, description="Where the sources say so.")
 
 
 class RelatedIncident(Record):
@@ -404,6 +459,11 @@ class Question(Record):
     )
     status: QuestionStatus | None = Field(None, description="Overrides the computed status; needs 'status_reason'.")
     status_reason: Text | None = Field(None, description="Why the computed status is overridden; shown on the page.")
+    note: Text | None = Field(
+        None,
+        description="How the answers relate, in neutral words, when the status alone would mislead "
+        "(answers that differ only in precision; a citation that is a phrase inside another's claim).",
+    )
 
     @model_validator(mode="after")
     def _reasoned_override(self) -> Question:
@@ -420,8 +480,18 @@ class Incident(FactFile):
     title: Text = Field(description="A neutral title.")
     summary: Text | None = Field(None, description="One neutral paragraph; say 'reported' where only one side says so.")
     when: When = Field(description="When it happened.")
-    place: PlaceRef = Field(description="Id of the place.")
-    type: IncidentType = Field(description="What sort of incident it is.")
+    place: PlaceRef = Field(
+        description="Id of the place: where it happened, or the most precise place known to contain it."
+    )
+    near: NearPlace | None = Field(
+        None, description="The named place it happened near, when sources say only that it was near it."
+    )
+    type: IncidentType = Field(description="What sort of incident it is (for a series: of its events).")
+    series: bool = Field(
+        False,
+        description="true when the record stands for several events that sources report together "
+        "(a string of attacks, a year's attacks), not for one event.",
+    )
     actors: list[IncidentActor] = Field(default_factory=list, description="Who took part, and how.")
     other_places: list[IncidentPlace] = Field(
         default_factory=list,
