@@ -298,9 +298,6 @@ class Renderer:
             yield self.page(f"tags/{tag}.md", "tag.md.j2", {**page_meta(f"Tag: {tag}"), **UNSEARCHED}, tag=tag)
         yield self.page("incidents/index.md", "incidents_index.md.j2", {**page_meta("Incidents"), **UNSEARCHED})
         yield self.page(
-            "timeline/index.md", "timeline.md.j2", {**page_meta("Timeline"), **UNSEARCHED}, years=self._timeline()
-        )
-        yield self.page(
             "actors/index.md",
             "actors_index.md.j2",
             {**page_meta("Actors"), **UNSEARCHED},
@@ -344,13 +341,6 @@ class Renderer:
         record = corpus.of_kind(kind)[record_id].record
         return {"kind": KINDS[kind].singular, "terms": list(record.aliases)}
 
-    def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-        years: dict[str, dict[str, list[str]]] = {}
-        for incident_id in self.index.incident_order:
-            local = self.index.local_earliest(incident_id)
-            years.setdefault(f"{local:%Y}", {}).setdefault(f"{local:%B %Y}", []).append(incident_id)
-        return [(year, list(months.items())) for year, months in years.items()]
-
     def _actors_by_kind(self) -> list[tuple[str, list[str]]]:
         groups: dict[str, list[str]] = defaultdict(list)
         for actor_id in sorted(self.corpus.actors, key=lambda a: (self.corpus.actors[a].record.name.casefold(), a)):
@@ -377,6 +367,10 @@ class Renderer:
 
     def count(self, number: int, noun: str) -> str:
         return f"{number} {noun}{'' if number == 1 else 's'}"
+
+    def coordinates(self, lat: float, lon: float) -> str:
+        """'33.3152° N, 44.3661° E'."""
+        return f"{abs(lat):g}° {'N' if lat >= 0 else 'S'}, {abs(lon):g}° {'E' if lon >= 0 else 'W'}"
 
     def distance(self, metres: int) -> str:
         return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres} m"
