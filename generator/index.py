@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from generator.check import CheckResult
 from generator.dates import OPEN_END, OPEN_START, EDTFDate, Interval, shift
 from generator.load import Corpus
-from generator.models import UNKNOWN, Citation, Question, Source
+from generator.models import KINDS, UNKNOWN, Citation, Question, Source
 from generator.quotes import quote_anchor
+from generator.walk import Reference, references
 
 STATUS_LABELS = {
     "single-source": "Single source",
@@ -57,6 +58,15 @@ class CitationUse:
         return quote_anchor(self.citation.quote)
 
 
+@dataclass(frozen=True)
+class Backlink:
+    """A reference seen from the record it points at: which record refers to it, and how."""
+
+    kind: str  # the kind of the referring record
+    record_id: str
+    reference: Reference
+
+
 @dataclass
 class Index:
     """Everything the pages need to know about each other."""
@@ -77,6 +87,8 @@ class Index:
     tag_incidents: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     related_in: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     dated_against: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Every reference of every reference field the models declare, by the (kind, id) it points at.
+    backlinks: dict[tuple[str, str], list[Backlink]] = field(default_factory=lambda: defaultdict(list))
     _position: dict[str, int] = field(default_factory=dict)
     _within: dict[str, list[str]] = field(default_factory=dict)
     _spans_by_source: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
@@ -217,6 +229,11 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     index._position = {incident_id: n for n, incident_id in enumerate(index.incident_order)}
     for (source_id, quote), span in sorted(checks.spans.items()):
         index._spans_by_source.setdefault(source_id, []).append((quote, span))
+    for kind in KINDS:
+        order = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
+        for record_id in order:
+            for ref in references(corpus.of_kind(kind)[record_id].record):
+                index.backlinks[(ref.kind, ref.target)].append(Backlink(kind, record_id, ref))
 
     for source_id in sorted(corpus.sources):
         outlet = corpus.sources[source_id].record.outlet

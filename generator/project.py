@@ -8,10 +8,12 @@ from typing import Any
 
 import yaml
 
+from generator.models import KINDS
+
 CONFIG_FILE = "mkdocs.yml"
 FACTS_DIR = "facts"
 # The folders inside the docs folder that belong to the generator: it writes only there.
-GENERATED_DIRS = ("incidents", "actors", "places", "sources", "tags", "timeline")
+GENERATED_DIRS = (*KINDS, "tags", "timeline")
 
 
 class ProjectError(Exception):

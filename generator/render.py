@@ -27,7 +27,7 @@ from markupsafe import Markup
 from generator.dates import describe_duration, parse_date
 from generator.index import STATUS_LABELS, CitationUse, Index
 from generator.load import Loaded
-from generator.models import ACCUSED_ROLES, SLUG, UNKNOWN, Citation, Incident, IncidentActor, When
+from generator.models import ACCUSED_ROLES, KINDS, SLUG, UNKNOWN, Citation, Incident, IncidentActor, When
 from generator.project import Project
 from generator.quotes import quote_anchor
 from generator.search import date_terms, incident_terms
@@ -210,37 +210,48 @@ class Renderer:
 
     # ----- the source text with its cited passages marked -----
 
+    def cited_passages(self, source_id: str) -> list[tuple[str, tuple[int, int]]]:
+        """(anchor, span) of every distinct cited passage of a source, in text order."""
+        spans: dict[str, tuple[int, int]] = {}
+        for quote, span in self.index.source_spans(source_id):
+            spans.setdefault(quote_anchor(quote), span)
+        return sorted(spans.items(), key=lambda item: (item[1], item[0]))
+
     def marked_text(self, source_id: str) -> Markup:
-        """The archived text as HTML paragraphs, each cited passage in a <mark> with its anchor."""
+        """The archived text as HTML paragraphs, every cited passage marked however passages overlap.
+
+        Quotes overlap and nest, so a quote cannot always be one element. The text is cut
+        at every passage boundary; each piece carries the class of every passage that
+        covers it, and an empty element with the passage's id marks where it starts. The
+        page's style then lights up exactly the pieces of the passage whose id is the
+        URL's target (see source.md.j2).
+        """
         body = self.corpus.sources[source_id].body
-        starts: dict[int, list[str]] = defaultdict(list)
-        depth_change: dict[int, int] = defaultdict(int)
-        for quote, (start, end) in self.index.source_spans(source_id):
-            anchor = quote_anchor(quote)
-            if anchor not in starts[start]:
-                starts[start].append(anchor)
-            depth_change[start] += 1
-            depth_change[end] -= 1
+        passages = self.cited_passages(source_id)
+        starting: dict[int, list[str]] = defaultdict(list)
+        events: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+        for anchor, (start, end) in passages:
+            starting[start].append(anchor)
+            events[start].append((anchor, True))
+            events[end].append((anchor, False))
         newlines = [m.start() for m in re.finditer(r"\n", body)]
-        cuts = sorted({0, len(body), *depth_change, *newlines, *(n + 1 for n in newlines)})
+        cuts = sorted({0, len(body), *events, *newlines, *(n + 1 for n in newlines)})
         paragraphs: list[str] = []
         current: list[str] = []
-        depth = 0  # how many cited passages cover the current piece
+        covering: set[str] = set()
         for start, end in itertools.pairwise(cuts):
-            depth += depth_change.get(start, 0)
+            for anchor, opens in events.get(start, ()):
+                (covering.add if opens else covering.discard)(anchor)
             piece = body[start:end]
             if piece == "\n":
                 if current:
                     paragraphs.append("".join(current))
                 current = []
                 continue
+            current.extend(f'<span class="fs-anchor" id="{a}"></span>' for a in starting.get(start, ()))
             text = html.escape(piece, quote=True)
-            anchors = sorted(starts.get(start, []))
-            if depth > 0:
-                first, rest = (anchors[0], anchors[1:]) if anchors else (None, [])
-                lead = "".join(f'<span id="{a}"></span>' for a in rest)
-                attr = f' id="{first}"' if first else ""
-                current.append(f"{lead}<mark{attr}>{text}</mark>")
+            if covering:
+                current.append(f'<span class="fs-cited {" ".join(sorted(covering))}">{text}</span>')
             else:
                 current.append(text)
         if current:
@@ -259,13 +270,8 @@ class Renderer:
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""
         corpus, index = self.corpus, self.index
-        record_pages = (
-            ("incidents", "incident", index.incident_order),
-            ("actors", "actor", sorted(corpus.actors)),
-            ("places", "place", sorted(corpus.places)),
-            ("sources", "source", sorted(corpus.sources)),
-        )
-        for kind, name, record_ids in record_pages:
+        for kind, name in ((k.folder, k.singular) for k in KINDS.values()):
+            record_ids = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
             for record_id in record_ids:
                 loaded = corpus.of_kind(kind)[record_id]
                 record = loaded.record
@@ -323,7 +329,7 @@ class Renderer:
             published = parse_date(source.published).describe() if source.published != UNKNOWN else None
             return {"kind": "source", **({"date": published} if published else {})}
         record = corpus.of_kind(kind)[record_id].record
-        return {"kind": kind.removesuffix("s"), "terms": list(record.aliases)}
+        return {"kind": KINDS[kind].singular, "terms": list(record.aliases)}
 
     def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
         years: dict[str, dict[str, list[str]]] = {}
