@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.dates import describe_duration, parse_date
+from generator.history import History, read_history
 from generator.index import STATUS_LABELS, CitationUse, Index
 from generator.load import Loaded
 from generator.models import ACCUSED_ROLES, KINDS, SLUG, UNKNOWN, Citation, Incident, IncidentActor, When
@@ -89,10 +90,11 @@ class Page:
 class Renderer:
     """Turns an :class:`Index` into pages."""
 
-    def __init__(self, index: Index, project: Project) -> None:
+    def __init__(self, index: Index, project: Project, history: History | None = None) -> None:
         self.index = index
         self.corpus = index.corpus
         self.project = project
+        self.history = history if history is not None else read_history(project)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
@@ -133,6 +135,14 @@ class Renderer:
     def external(self, url: str, text: Any) -> Markup:
         safe = url_quote(url, safe=":/?#@!$&'*+,;=%~-._")
         return Markup(f"[{md(text)}](<{safe}>)")
+
+    def file_link(self, name: str) -> Markup:
+        """A link to a file beside the page (a download), by its name."""
+        return Markup(f"[`{name}`]({url_quote(name)})")
+
+    def day(self, value: date) -> str:
+        """'6 July 2021'."""
+        return f"{value.day} {value:%B %Y}"
 
     def edit_link(self, loaded: Loaded[Any]) -> Markup:
         url = self.project.edit_url(loaded.path)
@@ -306,6 +316,9 @@ class Renderer:
             by_outlet=self._sources_by_outlet(),
         )
         yield self.page("tags/index.md", "tags_index.md.j2", {**page_meta("Tags"), **UNSEARCHED})
+        from generator.sitepages import reader_pages  # it builds on this module
+
+        yield from reader_pages(self)
 
     def _meta(self, loaded: Loaded[Any], title: str, description: str | None) -> dict[str, Any]:
         return page_meta(title, description, fact=loaded.path)
