@@ -189,6 +189,8 @@ class _Checker:
 
     def check_citation(self, loaded: Loaded[Any], loc: Loc, citation: Citation) -> None:
         self.reference(loaded, (*loc, "attributed_to"), "actors", citation.attributed_to)
+        for number, relay in enumerate(citation.via):
+            self.reference(loaded, (*loc, "via", number), "actors", relay)
         source = self.corpus.sources.get(citation.source)
         if source is None:
             self.reference(loaded, (*loc, "source"), "sources", citation.source)
@@ -265,6 +267,7 @@ class _Checker:
                     used_sources.add(citation.source)
                     if citation.attributed_to:
                         used_actors.add(citation.attributed_to)
+                    used_actors.update(citation.via)
         for actor_id, loaded in corpus.actors.items():
             if actor_id not in used_actors:
                 self.problem(
