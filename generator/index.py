@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from generator.check import CheckResult, citations
+from generator.check import CheckResult
 from generator.dates import OPEN_END, OPEN_START, DatePart, EDTFDate, Interval, parse_date, shift
 from generator.load import Corpus
-from generator.models import UNKNOWN, Citation, Claim, Incident, Question, Source
+from generator.models import KINDS, UNKNOWN, Citation, Claim, Incident, Question, Source
 from generator.quotes import quote_anchor
+from generator.walk import Reference, citations, references
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,15 @@ class CitationUse:
 
 
 @dataclass(frozen=True)
+class Backlink:
+    """A reference seen from the record it points at: which record refers to it, and how."""
+
+    kind: str  # the kind of the referring record
+    record_id: str
+    reference: Reference
+
+
+@dataclass(frozen=True)
 class ActorPart:
     """An actor's part in an incident: a role it has, or another actor it blames or suspects."""
 
@@ -146,6 +156,8 @@ class Index:
     tag_names: dict[str, str] = field(default_factory=dict)
     related_in: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     dated_against: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Every reference of every reference field the models declare, by the (kind, id) it points at.
+    backlinks: dict[tuple[str, str], list[Backlink]] = field(default_factory=lambda: defaultdict(list))
     _position: dict[str, int] = field(default_factory=dict)
     _within: dict[str, list[str]] = field(default_factory=dict)
     _spans_by_source: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
@@ -369,6 +381,11 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     index._spans = dict(checks.spans)
     for (source_id, quote), span in sorted(checks.spans.items()):
         index._spans_by_source.setdefault(source_id, []).append((quote, span))
+    for kind in KINDS:
+        order = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
+        for record_id in order:
+            for ref in references(corpus.of_kind(kind)[record_id].record):
+                index.backlinks[(ref.kind, ref.target)].append(Backlink(kind, record_id, ref))
 
     for source_id in sorted(corpus.sources):
         outlet = corpus.sources[source_id].record.outlet
@@ -466,40 +483,3 @@ def _tag_name(corpus: Corpus, tag: str, incident_ids: list[str]) -> str:
             if found:
                 return " ".join(found.group().split())
     return " ".join(word.capitalize() if word in _MONTH_NAMES else word for word in words)
-
-
-_MONTH_NAMES = {name.lower() for name in calendar.month_name if name}
-
-
-def _tag_name(corpus: Corpus, tag: str, incident_ids: list[str]) -> str:
-    """How a tag reads: the name of the place or actor it is the id of, else its words as the
-    reports cited under it write them ('c-ram' is 'C-RAM'), else its words with month names
-    capitalised ('july-2021-attacks' is 'July 2021 attacks')."""
-    for kind in ("places", "actors"):
-        loaded = corpus.of_kind(kind).get(tag)
-        if loaded is not None:
-            return str(loaded.record.name)
-    words = tag.split("-")
-    spelling = re.compile(r"\b" + r"[-\s]".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
-    for incident_id in incident_ids:
-        for source_id in dict.fromkeys(c.source for _, c in citations(corpus.incidents[incident_id].record)):
-            source = corpus.sources.get(source_id)
-            found = spelling.search(source.body) if source is not None else None
-            if found:
-                return " ".join(found.group().split())
-    return " ".join(word.capitalize() if word in _MONTH_NAMES else word for word in words)
-
-
-def _name(corpus: Corpus, actor_id: str) -> str:
-    actor = corpus.actors.get(actor_id)
-    return actor.record.name if actor else actor_id
-
-
-def _place_name(corpus: Corpus, place_id: str) -> str:
-    place = corpus.places.get(place_id)
-    return place.record.name if place else place_id
-
-
-def _title(corpus: Corpus, incident_id: str) -> str:
-    incident = corpus.incidents.get(incident_id)
-    return incident.record.title if incident else incident_id

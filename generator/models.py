@@ -8,6 +8,7 @@ silent conversion), and every id is a safe slug that cannot leave its folder.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -83,6 +84,34 @@ DateText = Annotated[str, AfterValidator(_check_date)]
 Duration = Annotated[str, AfterValidator(_check_duration)]
 
 
+@dataclass(frozen=True)
+class RefersTo:
+    """Marks a field whose value is the id of a record of another kind.
+
+    ``kind`` is the folder of that kind under ``facts/``; ``none`` is a value that
+    stands for no record at all (an outlet that is ``unknown``). Every stage that
+    follows references (check, index, search, diff) finds them through this mark, with
+    the walkers of :mod:`generator.walk`.
+    """
+
+    kind: str
+    none: str | None = None
+
+
+@dataclass(frozen=True)
+class NotItself:
+    """Marks a reference that must not point at the record holding it; ``message`` says so."""
+
+    message: str
+
+
+ActorRef = Annotated[Slug, RefersTo("actors")]
+PlaceRef = Annotated[Slug, RefersTo("places")]
+IncidentRef = Annotated[Slug, RefersTo("incidents")]
+SourceRef = Annotated[Slug, RefersTo("sources")]
+OutletRef = Annotated[Slug, RefersTo("actors", none=UNKNOWN)]
+
+
 class Record(BaseModel):
     """Base of every part of a fact file: unknown keys and type coercion are errors."""
 
@@ -100,12 +129,12 @@ class FactFile(Record):
 class Citation(Record):
     """A source and the verbatim passage of it that supports a statement."""
 
-    source: Slug = Field(description="Id of the source document (a file in facts/sources/).")
+    source: SourceRef = Field(description="Id of the source document (a file in facts/sources/).")
     quote: Text = Field(
         description="The passage, verbatim. Checked against the archived text; only whitespace, "
         "curly versus straight quotes and dash variants may differ."
     )
-    attributed_to: Slug | None = Field(
+    attributed_to: ActorRef | None = Field(
         None,
         description="Id of the actor the source attributes the statement to (a news agency, a local "
         "outlet, a spokesperson), when it is not the source's own reporting.",
@@ -115,7 +144,7 @@ class Citation(Record):
         description="How the source attributes the statement, in words, when no actor fits "
         "('sources based near the site', 'footage on social media').",
     )
-    via: list[Slug] = Field(
+    via: list[ActorRef] = Field(
         default_factory=list,
         description="Ids of the actors that passed the statement on between whom it is attributed to and "
         "the source, nearest the speaker first (a report quoting France 24 quoting AFP: "
@@ -139,7 +168,7 @@ class Source(FactFile):
     """An archived document. Its verbatim text is the body of the Markdown file."""
 
     title: Text = Field(description="The document's own headline or title, as published.")
-    outlet: Slug = Field(
+    outlet: OutletRef = Field(
         description="Id of the actor that published it (a media outlet, agency or government body), or 'unknown'."
     )
     author: Text = Field(description="The byline as printed, or 'unknown'.")
@@ -193,7 +222,9 @@ class ActorRelation(Record):
     """A cited relation from this actor to another one."""
 
     relation: ActorRelationKind = Field(description="How this actor relates to the other.")
-    actor: Slug = Field(description="Id of the other actor.")
+    actor: Annotated[ActorRef, NotItself("an actor cannot be related to itself")] = Field(
+        description="Id of the other actor."
+    )
     citations: list[Citation] = Field(min_length=1, description="Where the relation is stated.")
 
 
@@ -239,7 +270,7 @@ class Place(FactFile):
     name: Text = Field(description="The name the site uses.")
     kind: PlaceKind = Field(description="What sort of place it is.")
     aliases: list[Text] = Field(default_factory=list, description="Every other spelling used by sources.")
-    parent: Slug | None = Field(None, description="Id of the place it lies in (Green Zone → Baghdad → Iraq).")
+    parent: PlaceRef | None = Field(None, description="Id of the place it lies in (Green Zone → Baghdad → Iraq).")
     coordinates: Coordinates | None = Field(None, description="Where it is, when known.")
     timezone: Annotated[str, AfterValidator(_check_timezone)] | None = Field(
         None,
@@ -263,7 +294,9 @@ class When(Record):
     part_of_day: PartOfDay | None = Field(
         None, description="'early' on the day, 'night', … when that is all sources say."
     )
-    relative_to: Slug | None = Field(None, description="Id of the incident this one is dated against.")
+    relative_to: Annotated[IncidentRef, NotItself("an incident cannot be dated relative to itself")] | None = Field(
+        None, description="Id of the incident this one is dated against."
+    )
     relation: Literal["before", "after"] | None = Field(None, description="Before or after that incident.")
     within: Duration | None = Field(
         None,
@@ -362,9 +395,9 @@ ACCUSED_ROLES = ("blamed", "suspected-perpetrator")
 class IncidentActor(Record):
     """An actor's role in an incident."""
 
-    actor: Slug = Field(description="Id of the actor.")
+    actor: ActorRef = Field(description="Id of the actor.")
     role: ActorRole = Field(description="The actor's part in the incident.")
-    by: list[Slug] = Field(
+    by: list[ActorRef] = Field(
         default_factory=list,
         description="With 'blamed' or 'suspected-perpetrator': ids of the actors who blame or suspect it, "
         "when the sources say; leave out when they do not say by whom.",
@@ -392,7 +425,7 @@ PlaceRole = Literal["impact-site", "launch-site", "heard-in", "alarm-sounded", "
 class IncidentPlace(Record):
     """Another place the incident touches, besides where it happened."""
 
-    place: Slug = Field(description="Id of the place.")
+    place: PlaceRef = Field(description="Id of the place.")
     role: PlaceRole = Field(description="How the incident touches it.")
     citations: list[Citation] = Field(default_factory=list, description="Where this is stated.")
 
@@ -400,14 +433,16 @@ class IncidentPlace(Record):
 class NearPlace(Record):
     """The named place an incident happened near, when sources say only that it was near it."""
 
-    place: Slug = Field(description="Id of the place the sources say it was near.")
+    place: PlaceRef = Field(description="Id of the place the sources say it was near.")
     citations: list[Citation] = Field(min_length=1, description="Where the sources say so.")
 
 
 class RelatedIncident(Record):
     """A link from this incident to another one."""
 
-    incident: Slug = Field(description="Id of the other incident.")
+    incident: Annotated[IncidentRef, NotItself("an incident cannot be related to itself")] = Field(
+        description="Id of the other incident."
+    )
     relation: IncidentRelationKind = Field(description="How this incident relates to the other.")
     citations: list[Citation] = Field(default_factory=list, description="Where the connection is made.")
 
@@ -451,7 +486,7 @@ class Incident(FactFile):
     title: Text = Field(description="A neutral title.")
     summary: Text | None = Field(None, description="One neutral paragraph; say 'reported' where only one side says so.")
     when: When = Field(description="When it happened.")
-    place: Slug = Field(
+    place: PlaceRef = Field(
         description="Id of the place: where it happened, or the most precise place known to contain it."
     )
     near: NearPlace | None = Field(
@@ -473,9 +508,45 @@ class Incident(FactFile):
     questions: list[Question] = Field(min_length=1, description="What sources say about it, question by question.")
 
 
-KINDS: dict[str, type[FactFile]] = {
-    "sources": Source,
-    "actors": Actor,
-    "places": Place,
-    "incidents": Incident,
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record: its folder under ``facts/`` (and under the docs folder), its name, its files."""
+
+    folder: str  # facts/incidents/, docs/incidents/, the kind's id everywhere
+    singular: str  # `factsheet new incident`, schemas/incident.json, templates/incident.md.j2
+    extension: str  # .yaml, or .md for a front matter block followed by a text
+    model: type[FactFile]
+    unreferenced: str | None = None  # the warning when nothing refers to a record of this kind
+
+    @property
+    def heading(self) -> str:
+        return self.folder.capitalize()
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the file is front matter followed by a text (a source's archived text)."""
+        return self.extension == ".md"
+
+
+KINDS: dict[str, Kind] = {
+    kind.folder: kind
+    for kind in (
+        Kind("incidents", "incident", ".yaml", Incident),
+        Kind(
+            "actors",
+            "actor",
+            ".yaml",
+            Actor,
+            "nothing refers to this actor: link it from an incident, a relation or a citation, or remove it",
+        ),
+        Kind(
+            "places",
+            "place",
+            ".yaml",
+            Place,
+            "nothing refers to this place: link it from an incident or as a parent, or remove it",
+        ),
+        Kind("sources", "source", ".md", Source, "nothing cites this source: cite it from a claim, or remove it"),
+    )
 }
+"""Every kind of record, in the order pages, summaries and listings show them."""

@@ -25,14 +25,15 @@ import frontmatter
 import jinja2
 from markupsafe import Markup
 
-from generator.check import citations
 from generator.dates import EDTFDate, parse_date
+from generator.history import History, read_history
 from generator.index import ActorPart, CitationUse, Index
 from generator.load import Loaded
-from generator.models import SLUG, UNKNOWN, Citation, Incident, IncidentActor
+from generator.models import KINDS, SLUG, UNKNOWN, Citation, Incident, IncidentActor
 from generator.project import Project
 from generator.quotes import quote_anchor
 from generator.search import date_terms, incident_terms
+from generator.walk import citations
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -95,10 +96,11 @@ class Renderer:
     the macros of ``macros.md.j2`` (dates, statuses, citations, relations, counts).
     """
 
-    def __init__(self, index: Index, project: Project) -> None:
+    def __init__(self, index: Index, project: Project, history: History | None = None) -> None:
         self.index = index
         self.corpus = index.corpus
         self.project = project
+        self.history = history if history is not None else read_history(project)
         # Autoescape makes macro results Markup, so a macro's output is not escaped twice;
         # every other printed value goes through md() (Markdown and HTML escaping).
         self.env = jinja2.Environment(
@@ -113,7 +115,7 @@ class Renderer:
         )
         self.env.filters.update(humanise=_humanise, capitalize_first=_capitalize_first)
         self.env.globals.update(r=self, index=index, corpus=self.corpus, refs={})
-        self.macros = self.env.get_template("macros.md.j2").module
+        self.macros: Any = self.env.get_template("macros.md.j2").module  # the wording, callable from here
 
     # ----- links and other Markup (the source text aside) -----
 
@@ -140,6 +142,14 @@ class Renderer:
     def code(self, path: str) -> Markup:
         """A fact file's path as code (ids are slugs: safe inside a code span)."""
         return Markup(f"`{path}`")
+
+    def file_link(self, name: str) -> Markup:
+        """A link to a file beside the page (a download), by its name."""
+        return Markup(f"[`{name}`]({url_quote(name)})")
+
+    def day(self, value: date) -> str:
+        """'6 July 2021'."""
+        return f"{value.day} {value:%B %Y}"
 
     def edit_url(self, loaded: Loaded[Any]) -> str | None:
         return self.project.edit_url(loaded.path)
@@ -313,13 +323,8 @@ class Renderer:
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""
         corpus, index = self.corpus, self.index
-        record_pages = (
-            ("incidents", "incident", index.incident_order),
-            ("actors", "actor", sorted(corpus.actors)),
-            ("places", "place", sorted(corpus.places)),
-            ("sources", "source", sorted(corpus.sources)),
-        )
-        for kind, name, record_ids in record_pages:
+        for kind, name in ((k.folder, k.singular) for k in KINDS.values()):
+            record_ids = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
             for record_id in record_ids:
                 loaded = corpus.of_kind(kind)[record_id]
                 record = loaded.record
@@ -357,6 +362,9 @@ class Renderer:
             by_outlet=self._sources_by_outlet(),
         )
         yield self.page("tags/index.md", "tags_index.md.j2", {**page_meta("Tags"), **UNSEARCHED})
+        from generator.sitepages import reader_pages  # it builds on this module
+
+        yield from reader_pages(self)
 
     def _meta(self, loaded: Loaded[Any], title: str, description: str | None) -> dict[str, Any]:
         return page_meta(title, description, fact=loaded.path)
@@ -380,7 +388,7 @@ class Renderer:
             published = str(self.macros.published(source)) if source.published != UNKNOWN else None
             return {"kind": "source", **({"date": published} if published else {})}
         record = corpus.of_kind(kind)[record_id].record
-        return {"kind": kind.removesuffix("s"), "terms": list(record.aliases)}
+        return {"kind": KINDS[kind].singular, "terms": list(record.aliases)}
 
     def _timeline(self) -> list[tuple[str, list[str]]]:
         """Incidents by year, in date order; an incident whose date is not given goes by when it was reported."""

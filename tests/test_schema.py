@@ -120,9 +120,9 @@ def test_add_comments_keeps_a_source_body_byte_exact(tmp_path: Path) -> None:
     place.write_text("# yaml-language-server: $schema=elsewhere.json\nname: Iraq\nkind: country\n")
     result = CliRunner().invoke(main, ["schema", "--add-comments", "--project", str(root)])
     assert result.exit_code == 0
-    assert result.output.splitlines()[-2:] == [
-        "added the schema comment to facts/sources/report.md",
+    assert result.output.splitlines()[-2:] == [  # in the order of the record kinds (models.KINDS)
         "added the schema comment to facts/places/iraq.yaml",
+        "added the schema comment to facts/sources/report.md",
     ]
     assert source.read_bytes() == (
         b"---\r\n# yaml-language-server: $schema=../../schemas/source.json\r\ntitle: T\r\n---\r\nLine one.\r\nLine two.\r\n"
