@@ -374,9 +374,7 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     index = Index(corpus=corpus)
     index.intervals = _resolve_intervals(index)
     index.known_dates = {incident_id: _known_date(index, incident_id) for incident_id in corpus.incidents}
-    index.incident_order = sorted(
-        corpus.incidents, key=lambda i: (index.sort_instant(i), index.intervals[i].latest, i)
-    )
+    index.incident_order = sorted(corpus.incidents, key=lambda i: (index.sort_instant(i), index.intervals[i].latest, i))
     index._position = {incident_id: n for n, incident_id in enumerate(index.incident_order)}
     index._spans = dict(checks.spans)
     for (source_id, quote), span in sorted(checks.spans.items()):
@@ -421,7 +419,14 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
                 index.actor_incidents[accuser].append(ActorPart(incident_id, verb, entry.actor))
             for citation in entry.citations:
                 use = CitationUse(
-                    "incidents", incident_id, "who", "role", citation, actor=entry.actor, role=entry.role, by=tuple(entry.by)
+                    "incidents",
+                    incident_id,
+                    "who",
+                    "role",
+                    citation,
+                    actor=entry.actor,
+                    role=entry.role,
+                    by=tuple(entry.by),
                 )
                 _use(index, use)
         if incident.near is not None:
@@ -439,7 +444,13 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
             index.related_in[link.incident].append((incident_id, link.relation))
             for citation in link.citations:
                 use = CitationUse(
-                    "incidents", incident_id, "related", "related", citation, incident=link.incident, relation=link.relation
+                    "incidents",
+                    incident_id,
+                    "related",
+                    "related",
+                    citation,
+                    incident=link.incident,
+                    relation=link.relation,
                 )
                 _use(index, use)
         if incident.when.relative_to:
@@ -449,7 +460,9 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
             for claim in question.claims:
                 for citation in claim.citations:
                     anchor = f"claim-{claim.id}"
-                    use = CitationUse("incidents", incident_id, anchor, "claim", citation, question=question, claim=claim)
+                    use = CitationUse(
+                        "incidents", incident_id, anchor, "claim", citation, question=question, claim=claim
+                    )
                     _use(index, use)
     index.tag_names = {tag: _tag_name(corpus, tag, ids) for tag, ids in sorted(index.tag_incidents.items())}
     return index
