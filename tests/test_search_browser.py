@@ -23,7 +23,7 @@ from tests.conftest import make_project
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "search"
 INSTALL_HINT = (
-    "the search tests need Chromium at {path}: install it with `sudo apt-get install chromium chromium-driver` "
+    "the search tests need Chromium at {path}: install it with `sudo apt-get install chromium` "
     "(or point the CHROMIUM environment variable at a Chromium binary)"
 )
 # The site is also served under this path, as GitHub Pages serves a project site.
