@@ -63,7 +63,7 @@ def citation_text(r: Renderer, path: str = "", title: str | None = None) -> Mark
 
 def timeline_picture(r: Renderer, incident_ids: list[str], root: str, title: str) -> Markup:
     """The timeline picture of some incidents, for a page ``root`` away from the site root ('../')."""
-    marks = timeline.marks(r.index, incident_ids, r.short_date)
+    marks = timeline.marks(r.index, incident_ids, lambda incident_id: str(r.macros.list_date(incident_id)))
     picture = timeline.draw(
         marks,
         href=lambda incident_id: f"{root}incidents/{incident_id}/",
@@ -71,14 +71,6 @@ def timeline_picture(r: Renderer, incident_ids: list[str], root: str, title: str
         counts_href=lambda month: f"{root}timeline/#{month:%Y}",
     )
     return timeline.figure(picture, title)
-
-
-def _by_year_and_month(r: Renderer) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-    years: dict[str, dict[str, list[str]]] = {}
-    for incident_id in r.index.incident_order:
-        local = r.index.local_earliest(incident_id)
-        years.setdefault(f"{local:%Y}", {}).setdefault(f"{local:%B %Y}", []).append(incident_id)
-    return [(year, list(months.items())) for year, months in years.items()]
 
 
 def reader_pages(r: Renderer) -> Iterator[Page]:
@@ -89,7 +81,7 @@ def reader_pages(r: Renderer) -> Iterator[Page]:
         "timeline.md.j2",
         {**page_meta("Timeline"), **UNSEARCHED},
         picture=timeline_picture(r, order, "../", f"Timeline of the {len(order)} incidents by type"),
-        years=_by_year_and_month(r),
+        years=r._timeline(),
     )
     points, nowhere = mapview.points(r.index)
     title = "Places where incidents happened, on a latitude and longitude frame"

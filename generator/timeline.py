@@ -104,13 +104,11 @@ def marks(index: Index, incident_ids: list[str], describe: Callable[[str], str])
     for incident_id in incident_ids:
         incident = index.corpus.incidents[incident_id].record
         first, last = local_days(index, incident_id)
-        written = incident.when.date or ""
-        # A date the sources do not give is shown as not given, whatever bound a relation
-        # to another incident puts on it: never as a window across the months before.
-        if written.startswith("../"):
+        # A date the sources do not give (only when it was reported) is shown as not given,
+        # whatever bound the record puts on it: never as a window across the months before.
+        known = index.known_dates.get(incident_id)
+        if known is not None and known.undated:
             first = None
-        if written.endswith("/.."):
-            last = None
         if first is None and last is None:
             continue  # a date no record resolved (check reports it)
         contested = bool(index.contested(incident_id))
