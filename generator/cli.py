@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from generator.load import load_corpus
+from generator.models import KINDS
 from generator.pipeline import Generation, generate, validate
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project, ProjectError
@@ -213,7 +214,7 @@ def diff_command(project_path: str, base: str | None, head: str | None, main_bra
 
 @main.command("new")
 @project_option
-@click.argument("kind", type=click.Choice(["incident", "actor", "place", "source"]))
+@click.argument("kind", type=click.Choice([kind.singular for kind in KINDS.values()]))
 @click.argument("record_id", metavar="ID")
 @click.option(
     "--from",

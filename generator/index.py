@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult
-from generator.dates import EDTFDate, Interval
+from generator.dates import OPEN_END, OPEN_START, EDTFDate, Interval, shift
 from generator.load import Corpus
-from generator.models import UNKNOWN, Citation, Question, Source
+from generator.models import KINDS, UNKNOWN, Citation, Question, Source
 from generator.quotes import quote_anchor
+from generator.walk import Reference, references
 
 STATUS_LABELS = {
     "single-source": "Single source",
@@ -57,6 +58,15 @@ class CitationUse:
         return quote_anchor(self.citation.quote)
 
 
+@dataclass(frozen=True)
+class Backlink:
+    """A reference seen from the record it points at: which record refers to it, and how."""
+
+    kind: str  # the kind of the referring record
+    record_id: str
+    reference: Reference
+
+
 @dataclass
 class Index:
     """Everything the pages need to know about each other."""
@@ -77,6 +87,8 @@ class Index:
     tag_incidents: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     related_in: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     dated_against: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Every reference of every reference field the models declare, by the (kind, id) it points at.
+    backlinks: dict[tuple[str, str], list[Backlink]] = field(default_factory=lambda: defaultdict(list))
     _position: dict[str, int] = field(default_factory=dict)
     _within: dict[str, list[str]] = field(default_factory=dict)
     _spans_by_source: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
@@ -91,10 +103,17 @@ class Index:
         return self._zones[place_id]
 
     def local_earliest(self, incident_id: str) -> datetime:
-        """The earliest instant an incident's date allows, in its place's time zone when known."""
-        earliest = self.intervals[incident_id].earliest
+        """The instant an incident sorts by, in its place's time zone when known.
+
+        The earliest instant its date allows; for a date open at its start ('on or before'),
+        the latest, since there is no earliest.
+        """
+        interval = self.intervals[incident_id]
+        instant = sort_instant(interval)
         zone = self.zone(self.corpus.incidents[incident_id].record.place)
-        return earliest.astimezone(zone) if zone else earliest
+        if zone is None or instant in (OPEN_START, OPEN_END):
+            return instant
+        return instant.astimezone(zone)
 
     def place_path(self, place_id: str) -> list[str]:
         """The place and its parents, outermost first (Iraq, Baghdad, Green Zone)."""
@@ -155,6 +174,13 @@ def question_status(question: Question, sources: dict[str, Source]) -> Status:
     return Status(computed, computed)
 
 
+def sort_instant(interval: Interval) -> datetime:
+    """The earliest instant of an interval, or its last one when it is open at the start."""
+    if interval.open_start and not interval.open_end:
+        return interval.latest - timedelta.resolution  # the end is exclusive: the last instant before it
+    return interval.earliest
+
+
 def _resolve_intervals(index: Index) -> dict[str, Interval]:
     corpus = index.corpus
     resolved: dict[str, Interval] = {}
@@ -171,19 +197,20 @@ def _resolve_intervals(index: Index) -> dict[str, Interval]:
         interval = own
         if anchor_id and anchor_id in corpus.incidents and anchor_id not in visiting:
             anchor = resolve(anchor_id, visiting | {incident_id})
-            within = when.within_delta
-            assert within is not None  # the model requires it with relative_to
+            within, at_least = when.within_delta, when.at_least_delta or timedelta(0)
             if when.relation == "before":
-                relative = Interval(anchor.earliest - within, anchor.latest)
+                start = shift(anchor.earliest, -within) if within is not None else OPEN_START
+                relative = Interval(start, shift(anchor.latest, -at_least))
             else:
-                relative = Interval(anchor.earliest, anchor.latest + within)
+                end = shift(anchor.latest, within) if within is not None else OPEN_END
+                relative = Interval(shift(anchor.earliest, at_least), end)
             if own is None:
                 interval = relative
             else:
                 narrowed = Interval(max(own.earliest, relative.earliest), min(own.latest, relative.latest))
                 interval = narrowed if narrowed.earliest < narrowed.latest else own
         if interval is None:  # only for a dangling or circular relative date, which check reports
-            interval = Interval(datetime.max.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+            interval = Interval(OPEN_END, OPEN_END)
         resolved[incident_id] = interval
         return interval
 
@@ -197,11 +224,16 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     index = Index(corpus=corpus)
     index.intervals = _resolve_intervals(index)
     index.incident_order = sorted(
-        corpus.incidents, key=lambda i: (index.intervals[i].earliest, index.intervals[i].latest, i)
+        corpus.incidents, key=lambda i: (sort_instant(index.intervals[i]), index.intervals[i].latest, i)
     )
     index._position = {incident_id: n for n, incident_id in enumerate(index.incident_order)}
     for (source_id, quote), span in sorted(checks.spans.items()):
         index._spans_by_source.setdefault(source_id, []).append((quote, span))
+    for kind in KINDS:
+        order = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
+        for record_id in order:
+            for ref in references(corpus.of_kind(kind)[record_id].record):
+                index.backlinks[(ref.kind, ref.target)].append(Backlink(kind, record_id, ref))
 
     for source_id in sorted(corpus.sources):
         outlet = corpus.sources[source_id].record.outlet
@@ -229,9 +261,19 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
             index.tag_incidents[tag].append(incident_id)
         for entry in incident.actors:
             index.actor_incidents[entry.actor].append((incident_id, entry.role))
+            verb = "blames" if entry.role == "blamed" else "suspects"
+            for accuser in entry.by:
+                index.actor_incidents[accuser].append((incident_id, f"{verb} {_name(corpus, entry.actor)}"))
             for citation in entry.citations:
-                statement = f"{_name(corpus, entry.actor)}: {entry.role.replace('-', ' ')}"
+                statement = f"{_name(corpus, entry.actor)}: {entry.role.replace('-', ' ')}" + (
+                    f" by {', '.join(_name(corpus, a) for a in entry.by)}" if entry.by else ""
+                )
                 _use(index, CitationUse("incidents", incident_id, "who", statement, citation))
+        if incident.near is not None:
+            index.place_touched_by[incident.near.place].append((incident_id, "near"))
+            for citation in incident.near.citations:
+                statement = f"near {_place_name(corpus, incident.near.place)}"
+                _use(index, CitationUse("incidents", incident_id, "where", statement, citation))
         for touched in incident.other_places:
             index.place_touched_by[touched.place].append((incident_id, touched.role))
             for citation in touched.citations:

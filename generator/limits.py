@@ -19,28 +19,38 @@ class Limit:
     value: int
     what: str  # the reference's wording, with {value} for the number
 
+    @property
+    def text(self) -> str:
+        """The limit as the format reference states it."""
+        return self.what.format(value=self.value, kib=self.value // 1024)
+
 
 # An id: the file name of a record, and every reference to it.
 ID_CHARS = Limit(80, "An id (file name without extension): at most {value} characters.")
 # Whole files, checked before anything is parsed.
-SOURCE_FILE_BYTES = Limit(5 * 1024 * 1024, "A source file (front matter and archived text): at most {value} bytes.")
+SOURCE_FILE_BYTES = Limit(
+    5 * 1024 * 1024, "A source file (front matter and archived text): at most {kib} KiB ({value} bytes)."
+)
 YAML_FILE_BYTES = Limit(
-    256 * 1024, "An actor, place or incident file, or a source's front matter: at most {value} bytes."
+    256 * 1024, "An actor, place or incident file, or a source's front matter: at most {kib} KiB ({value} bytes)."
 )
 # YAML structure, checked while parsing, before any value is built.
 NESTING_DEPTH = Limit(12, "Lists and mappings inside each other: at most {value} levels.")
 LIST_ITEMS = Limit(200, "Items in one list (aliases, questions, claims, citations, tags, …): at most {value}.")
 # Text fields.
 SHORT_TEXT_CHARS = Limit(
-    300, "A name, title, alias, label, author, attribution or provenance: at most {value} characters."
+    300,
+    "A name, title, alias, label, author, attribution, provenance, or any other short value (a date, a time zone): at most {value} characters.",
 )
-LONG_TEXT_CHARS = Limit(4000, "A summary, description, claim text, note or reason: at most {value} characters.")
-QUOTE_MIN_WORDS = Limit(3, "A quote: at least {value} words")
-QUOTE_MIN_CHARS = Limit(12, "and at least {value} characters")
+LONG_TEXT_CHARS = Limit(
+    4000, "A summary, description, claim text, note, reason or web address: at most {value} characters."
+)
+QUOTE_MIN_WORDS = Limit(3, "A quote: at least {value} words.")
+QUOTE_MIN_CHARS = Limit(12, "A quote: at least {value} characters.")
 QUOTE_MAX_CHARS = Limit(1000, "A quote: at most {value} characters.")
 # Dates.
-YEAR_MIN = Limit(1000, "A year: from {value}")
-YEAR_MAX = Limit(2999, "to {value}.")
+YEAR_MIN = Limit(1000, "The earliest year a date may name: {value}.")
+YEAR_MAX = Limit(2999, "The latest year a date may name: {value}.")
 WITHIN_DAYS = Limit(3660, "`within`: at most {value} days (about ten years).")
 RELATIVE_CHAIN = Limit(50, "Incidents dated against each other in a chain (`relative_to`): at most {value} links.")
 # The id that names each folder's index page; no record or tag may take it.
@@ -87,6 +97,6 @@ def describe_character(char: str) -> str:
     name = unicodedata.name(char, "")
     if not name:
         name = {0x09: "TAB", 0x0A: "LINE FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE", 0x00: "NULL"}.get(
-            ord(char), "a control character"
+            ord(char), "(a control character)"
         )
     return f"U+{ord(char):04X} {name}"

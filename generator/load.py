@@ -9,25 +9,25 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from stat import S_ISREG
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
 from generator import limits, models
-from generator.models import Actor, FactFile, Incident, Place, Source, slug_problem
+from generator.models import KINDS, Actor, FactFile, Incident, Place, Source, slug_problem
 from generator.problems import Problem
 from generator.project import Project
 from generator.yamlload import Document, Loc, Position, YAMLProblem, loc_text, parse
 
 R = TypeVar("R", bound=FactFile)
 
-EXTENSIONS = {"sources": ".md", "actors": ".yaml", "places": ".yaml", "incidents": ".yaml"}
-MAX_FILE_BYTES = {kind: limits.YAML_FILE_BYTES.value for kind in EXTENSIONS} | {
-    "sources": limits.SOURCE_FILE_BYTES.value
+MAX_FILE_BYTES = {
+    kind: limits.SOURCE_FILE_BYTES.value if declared.has_body else limits.YAML_FILE_BYTES.value
+    for kind, declared in KINDS.items()
 }
 SCHEMA_COMMENT = "# yaml-language-server:"
 
@@ -135,7 +135,7 @@ def load_corpus(project: Project) -> Corpus:
                 1,
                 1,
                 "error",
-                "no facts/ folder: create facts/sources, facts/actors, facts/places and facts/incidents",
+                "no facts/ folder: create " + _enumerate([f"facts/{kind}" for kind in KINDS]),
             )
         )
         return corpus
@@ -146,24 +146,24 @@ def load_corpus(project: Project) -> Corpus:
         if path.is_symlink():
             corpus.problems.append(Problem(rel, 1, 1, "error", "fact files must be regular files, not symbolic links"))
             continue
-        if kind not in EXTENSIONS:
+        if kind not in KINDS:
+            places = [f"facts/{k.folder}/*{k.extension}" for k in KINDS.values()]
             corpus.problems.append(
-                Problem(
-                    rel,
-                    1,
-                    1,
-                    "error",
-                    "unexpected file: fact files go in facts/sources/*.md, facts/actors/*.yaml, facts/places/*.yaml or facts/incidents/*.yaml",
-                )
+                Problem(rel, 1, 1, "error", f"unexpected file: fact files go in {_enumerate(places, 'or')}")
             )
             continue
-        if path.suffix != EXTENSIONS[kind]:
+        extension = KINDS[kind].extension
+        if path.suffix != extension:
             corpus.problems.append(
-                Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {EXTENSIONS[kind]}")
+                Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {extension}")
             )
             continue
         _load_file(corpus, kind, path, rel)
     return corpus
+
+
+def _enumerate(items: list[str], conjunction: str = "and") -> str:
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def _walk(folder: Path) -> Iterable[Path]:
@@ -241,7 +241,7 @@ def load_bytes(corpus: Corpus, kind: str, rel: str, record_id: str, data: bytes)
         corpus.problems.append(Problem(rel, problem.position.line, problem.position.col, "error", problem.message))
         return None
     body = ""
-    if kind == "sources":
+    if KINDS[kind].has_body:
         split = split_source(text)
         if split is None:
             corpus.problems.append(_front_matter_problem(text, rel))
@@ -267,7 +267,7 @@ def load_bytes(corpus: Corpus, kind: str, rel: str, record_id: str, data: bytes)
     except YAMLProblem as problem:
         corpus.problems.append(Problem(rel, problem.position.line, problem.position.col, "error", problem.message))
         return None
-    model = models.KINDS[kind]
+    model = KINDS[kind].model
     try:
         record = model.model_validate(document.data)
     except ValidationError as error:

@@ -25,9 +25,10 @@ import jinja2
 from markupsafe import Markup
 
 from generator.dates import describe_duration, parse_date
+from generator.history import History, read_history
 from generator.index import STATUS_LABELS, CitationUse, Index
 from generator.load import Loaded
-from generator.models import UNKNOWN, Citation, Incident, When
+from generator.models import ACCUSED_ROLES, KINDS, SLUG, UNKNOWN, Citation, Incident, IncidentActor, When
 from generator.project import Project
 from generator.quotes import quote_anchor
 from generator.search import date_terms, incident_terms
@@ -61,7 +62,8 @@ def _escape_text(value: str) -> str:
 
 
 def _humanise(slug: str) -> str:
-    return slug.replace("-", " ")
+    # Only ids and enum values read better without hyphens; wording with names keeps its own.
+    return slug.replace("-", " ") if SLUG.match(slug) else slug
 
 
 def page_meta(title: str, description: str | None = None, **extra: str) -> dict[str, Any]:
@@ -88,10 +90,11 @@ class Page:
 class Renderer:
     """Turns an :class:`Index` into pages."""
 
-    def __init__(self, index: Index, project: Project) -> None:
+    def __init__(self, index: Index, project: Project, history: History | None = None) -> None:
         self.index = index
         self.corpus = index.corpus
         self.project = project
+        self.history = history if history is not None else read_history(project)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
@@ -133,6 +136,14 @@ class Renderer:
         safe = url_quote(url, safe=":/?#@!$&'*+,;=%~-._")
         return Markup(f"[{md(text)}](<{safe}>)")
 
+    def file_link(self, name: str) -> Markup:
+        """A link to a file beside the page (a download), by its name."""
+        return Markup(f"[`{name}`]({url_quote(name)})")
+
+    def day(self, value: date) -> str:
+        """'6 July 2021'."""
+        return f"{value.day} {value:%B %Y}"
+
     def edit_link(self, loaded: Loaded[Any]) -> Markup:
         url = self.project.edit_url(loaded.path)
         file = Markup(f"`{loaded.path}`")  # ids are slugs: safe inside a code span
@@ -152,10 +163,20 @@ class Renderer:
             if when.part_of_day:
                 text = f"{when.part_of_day} on {text}" if when.part_of_day == "early" else f"{text}, {when.part_of_day}"
             parts.append(text)
-        if when.relative_to and when.within_delta is not None:
-            other = self.label("incidents", when.relative_to)
-            parts.append(f"within {describe_duration(when.within_delta)} {when.relation} {other}")
+        if when.relative_to:
+            parts.append(f"{self.relative_gap(when)} {self.label('incidents', when.relative_to)}")
         return "; ".join(parts)
+
+    def relative_gap(self, when: When) -> str:
+        """'within 12 hours after', 'between 2 days and 10 days before', 'after'."""
+        most, least = when.within_delta, when.at_least_delta
+        if most is not None and least is not None:
+            return f"between {describe_duration(least)} and {describe_duration(most)} {when.relation}"
+        if most is not None:
+            return f"within {describe_duration(most)} {when.relation}"
+        if least is not None:
+            return f"at least {describe_duration(least)} {when.relation}"
+        return str(when.relation)
 
     def short_date(self, incident_id: str) -> str:
         """The date as a sortable, compact text for tables (the earliest day it allows, in local time)."""
@@ -163,6 +184,14 @@ class Renderer:
         if parsed is not None:
             return parsed.describe()
         return f"after {self.index.local_earliest(incident_id):%d %B %Y}".replace(" 0", " ")
+
+    def accusers(self, entry: IncidentActor, say_unstated: bool = False) -> Markup:
+        """' by United States' after 'blamed' or 'suspected perpetrator'; whether the sources say by whom."""
+        if entry.by:
+            return Markup(" by " + ", ".join(self.link("actors", accuser) for accuser in entry.by))
+        if say_unstated and entry.role in ACCUSED_ROLES:
+            return Markup(" (the sources do not say by whom)")
+        return Markup("")
 
     def place_trail(self, place_id: str) -> Markup:
         links = [self.link("places", p) for p in reversed(self.index.place_path(place_id))]
@@ -191,37 +220,48 @@ class Renderer:
 
     # ----- the source text with its cited passages marked -----
 
+    def cited_passages(self, source_id: str) -> list[tuple[str, tuple[int, int]]]:
+        """(anchor, span) of every distinct cited passage of a source, in text order."""
+        spans: dict[str, tuple[int, int]] = {}
+        for quote, span in self.index.source_spans(source_id):
+            spans.setdefault(quote_anchor(quote), span)
+        return sorted(spans.items(), key=lambda item: (item[1], item[0]))
+
     def marked_text(self, source_id: str) -> Markup:
-        """The archived text as HTML paragraphs, each cited passage in a <mark> with its anchor."""
+        """The archived text as HTML paragraphs, every cited passage marked however passages overlap.
+
+        Quotes overlap and nest, so a quote cannot always be one element. The text is cut
+        at every passage boundary; each piece carries the class of every passage that
+        covers it, and an empty element with the passage's id marks where it starts. The
+        page's style then lights up exactly the pieces of the passage whose id is the
+        URL's target (see source.md.j2).
+        """
         body = self.corpus.sources[source_id].body
-        starts: dict[int, list[str]] = defaultdict(list)
-        depth_change: dict[int, int] = defaultdict(int)
-        for quote, (start, end) in self.index.source_spans(source_id):
-            anchor = quote_anchor(quote)
-            if anchor not in starts[start]:
-                starts[start].append(anchor)
-            depth_change[start] += 1
-            depth_change[end] -= 1
+        passages = self.cited_passages(source_id)
+        starting: dict[int, list[str]] = defaultdict(list)
+        events: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+        for anchor, (start, end) in passages:
+            starting[start].append(anchor)
+            events[start].append((anchor, True))
+            events[end].append((anchor, False))
         newlines = [m.start() for m in re.finditer(r"\n", body)]
-        cuts = sorted({0, len(body), *depth_change, *newlines, *(n + 1 for n in newlines)})
+        cuts = sorted({0, len(body), *events, *newlines, *(n + 1 for n in newlines)})
         paragraphs: list[str] = []
         current: list[str] = []
-        depth = 0  # how many cited passages cover the current piece
+        covering: set[str] = set()
         for start, end in itertools.pairwise(cuts):
-            depth += depth_change.get(start, 0)
+            for anchor, opens in events.get(start, ()):
+                (covering.add if opens else covering.discard)(anchor)
             piece = body[start:end]
             if piece == "\n":
                 if current:
                     paragraphs.append("".join(current))
                 current = []
                 continue
+            current.extend(f'<span class="fs-anchor" id="{a}"></span>' for a in starting.get(start, ()))
             text = html.escape(piece, quote=True)
-            anchors = sorted(starts.get(start, []))
-            if depth > 0:
-                first, rest = (anchors[0], anchors[1:]) if anchors else (None, [])
-                lead = "".join(f'<span id="{a}"></span>' for a in rest)
-                attr = f' id="{first}"' if first else ""
-                current.append(f"{lead}<mark{attr}>{text}</mark>")
+            if covering:
+                current.append(f'<span class="fs-cited {" ".join(sorted(covering))}">{text}</span>')
             else:
                 current.append(text)
         if current:
@@ -240,13 +280,8 @@ class Renderer:
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""
         corpus, index = self.corpus, self.index
-        record_pages = (
-            ("incidents", "incident", index.incident_order),
-            ("actors", "actor", sorted(corpus.actors)),
-            ("places", "place", sorted(corpus.places)),
-            ("sources", "source", sorted(corpus.sources)),
-        )
-        for kind, name, record_ids in record_pages:
+        for kind, name in ((k.folder, k.singular) for k in KINDS.values()):
+            record_ids = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
             for record_id in record_ids:
                 loaded = corpus.of_kind(kind)[record_id]
                 record = loaded.record
@@ -281,6 +316,9 @@ class Renderer:
             by_outlet=self._sources_by_outlet(),
         )
         yield self.page("tags/index.md", "tags_index.md.j2", {**page_meta("Tags"), **UNSEARCHED})
+        from generator.sitepages import reader_pages  # it builds on this module
+
+        yield from reader_pages(self)
 
     def _meta(self, loaded: Loaded[Any], title: str, description: str | None) -> dict[str, Any]:
         return page_meta(title, description, fact=loaded.path)
@@ -304,7 +342,7 @@ class Renderer:
             published = parse_date(source.published).describe() if source.published != UNKNOWN else None
             return {"kind": "source", **({"date": published} if published else {})}
         record = corpus.of_kind(kind)[record_id].record
-        return {"kind": kind.removesuffix("s"), "terms": list(record.aliases)}
+        return {"kind": KINDS[kind].singular, "terms": list(record.aliases)}
 
     def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
         years: dict[str, dict[str, list[str]]] = {}

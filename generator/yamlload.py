@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+import yaml.reader
 
 from generator.limits import INVISIBLE, NESTING_DEPTH, describe_character
 
@@ -302,6 +303,16 @@ def parse(text: str, *, line_offset: int = 0) -> Document:
         elif "end of stream" in what:
             what += " (is the file cut off?)"
         raise YAMLProblem(f"YAML is not well formed: {what}", position) from None
+    except yaml.reader.ReaderError as error:
+        char = chr(error.character) if isinstance(error.character, int) else "\ufffd"
+        at = min(max(error.position, 0), len(text))
+        if text[at : at + 1] != char:  # libyaml counts bytes of UTF-8, the Python parser characters
+            at = len(text.encode("utf-8")[: error.position].decode("utf-8", errors="ignore"))
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise YAMLProblem(
+            f"YAML does not allow {describe_character(char)} in a file: remove it", Position(line + line_offset, col)
+        ) from None
     except yaml.YAMLError as error:
         raise YAMLProblem(f"YAML is not well formed: {error}", Position(1 + line_offset, 1)) from None
     if data is None and () not in builder.values:
