@@ -124,17 +124,21 @@ def test_contested_question_shows_every_answer_with_its_sources(site: Path) -> N
     heading = page.ids["question-outcome"]
     assert heading.text.strip().startswith("Were the drones shot down?")
     article = next(e for e in page.elements if e.tag == "article").text
-    assert "Contested: sources give 3 different answers." in " ".join(article.split())
+    assert "Contested: the sources give 3 different answers; each answer below names its origins." in " ".join(
+        article.split()
+    )
     for claim in ("claim-all-downed", "claim-interception-failed", "claim-threat-eliminated"):
         assert claim in page.ids
-    assert "attributed to Shafaq News" in " ".join(article.split())
+    # Each answer names where its words come from, and each citation who said them.
+    assert "Three drones targeted the embassy and all were downed. From Shafaq News." in " ".join(article.split())
+    assert "— Shafaq News, in [2]" in " ".join(article.split())
 
 
 def test_single_origin_is_not_corroboration(site: Path) -> None:
     # Both reports quote the same spokesperson: one origin, however many outlets repeat it.
     page = read_page(site, ROCKETS)
     article = " ".join(next(e for e in page.elements if e.tag == "article").text.split())
-    assert "Single source: one origin only." in article
+    assert "Single source: only Wayne Marotto says so." in article
 
 
 def test_incident_index_and_timeline_are_in_date_order(site: Path) -> None:
