@@ -203,6 +203,7 @@ class Citation(Record):
         "('sources based near the site', 'footage on social media').",
     )
     via: list[ActorRef] = Field(
+        max_length=MAX_ITEMS,
         default_factory=list,
         description="Ids of the actors that passed the statement on between whom it is attributed to and "
         "the source, nearest the speaker first (a report quoting France 24 quoting AFP: "
