@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from generator import models
 from generator.models import KINDS, SLUG, SLUG_MAX, Actor, FactFile, Incident, Place, Source
 from generator.problems import Problem
-from generator.project import Project
+from generator.project import FACTS_DIR, Project
 from generator.yamlload import Document, Loc, Position, YAMLProblem, loc_text, parse
 
 R = TypeVar("R", bound=FactFile)
@@ -61,6 +61,19 @@ class Corpus:
 def body_hash(body: str) -> str:
     """SHA-256 of a source's archived text, as recorded in its ``sha256`` field."""
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def archived_text(text: str) -> str:
+    """The archived text of a source file, or of a plain text file that is to become one.
+
+    A source file (front matter between '---' lines) gives its body; any other text is
+    taken whole. Either way without one final newline, as the loader reads a body and
+    ``sha256`` records it.
+    """
+    split = split_source(text)
+    if split is not None:
+        return split[1]
+    return text[:-1] if text.endswith("\n") else text
 
 
 def split_source(text: str) -> tuple[str, str, int] | None:
@@ -105,20 +118,65 @@ def load_corpus(project: Project) -> Corpus:
         if path.is_symlink():
             corpus.problems.append(Problem(rel, 1, 1, "error", "fact files must be regular files, not symbolic links"))
             continue
-        if kind not in KINDS:
-            places = [f"facts/{k.folder}/*{k.extension}" for k in KINDS.values()]
-            corpus.problems.append(
-                Problem(rel, 1, 1, "error", f"unexpected file: fact files go in {_enumerate(places, 'or')}")
-            )
+        misplaced = _misplaced(rel, kind, path.suffix)
+        if misplaced is not None:
+            corpus.problems.append(misplaced)
             continue
-        extension = KINDS[kind].extension
-        if path.suffix != extension:
-            corpus.problems.append(
-                Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {extension}")
-            )
-            continue
+        assert kind is not None
         _load_file(corpus, kind, path, rel)
     return corpus
+
+
+def load_files(files: Mapping[str, bytes]) -> Corpus:
+    """Load fact files given in memory, as project-relative path → content (e.g. read from git).
+
+    The same rules as :func:`load_corpus`, without touching the disk; the caller has
+    refused paths that are not plain (symbolic links, '..', …).
+    """
+    corpus = Corpus()
+    for rel in sorted(files):
+        parts = rel.split("/")
+        if parts[0] != FACTS_DIR or any(part.startswith(".") for part in parts[1:]) or rel.endswith("~"):
+            continue  # outside facts/, or a dotfile or editor swap file, as on disk
+        kind = parts[1] if len(parts) == 3 else None
+        name = parts[-1]
+        suffix = PurePosixPath(name).suffix
+        misplaced = _misplaced(rel, kind, suffix)
+        if misplaced is not None:
+            corpus.problems.append(misplaced)
+            continue
+        assert kind is not None
+        record_id = PurePosixPath(name).stem
+        loaded = None
+        if _valid_id(corpus, rel, name, record_id):
+            if len(files[rel]) > MAX_FILE_BYTES:
+                corpus.problems.append(_too_large(rel))
+            else:
+                loaded = _parse_record(corpus, kind, rel, name, record_id, files[rel])
+        if loaded is None:
+            corpus.unloadable.add((kind, record_id))
+        else:
+            corpus.of_kind(kind)[record_id] = loaded
+    return corpus
+
+
+def _misplaced(rel: str, kind: str | None, suffix: str) -> Problem | None:
+    """The problem with a file that is not where fact files go, if it is not."""
+    if kind not in KINDS:
+        places = [f"facts/{k.folder}/*{k.extension}" for k in KINDS.values()]
+        return Problem(rel, 1, 1, "error", f"unexpected file: fact files go in {_enumerate(places, 'or')}")
+    extension = KINDS[kind].extension
+    if suffix != extension:
+        return Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {extension}")
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """A fact file's bytes as text: UTF-8, with CRLF and CR line ends read as LF.
+
+    Raises UnicodeDecodeError for bytes that are not UTF-8.
+    """
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _enumerate(items: list[str], conjunction: str = "and") -> str:
@@ -148,6 +206,15 @@ def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
 
 
 def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str) -> Loaded[Any] | None:
+    if not _valid_id(corpus, rel, path.name, record_id):
+        return None
+    if path.stat().st_size > MAX_FILE_BYTES:
+        corpus.problems.append(_too_large(rel))
+        return None
+    return _parse_record(corpus, kind, rel, path.name, record_id, path.read_bytes())
+
+
+def _valid_id(corpus: Corpus, rel: str, name: str, record_id: str) -> bool:
     if not SLUG.match(record_id) or len(record_id) > SLUG_MAX:
         corpus.problems.append(
             Problem(
@@ -155,17 +222,21 @@ def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str
                 1,
                 1,
                 "error",
-                f"the file name '{path.name}' is not a valid id: rename it with lowercase letters, digits and single hyphens",
+                f"the file name '{name}' is not a valid id: rename it with lowercase letters, digits and single hyphens",
             )
         )
-        return None
-    if path.stat().st_size > MAX_FILE_BYTES:
-        corpus.problems.append(
-            Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
-        )
-        return None
+        return False
+    return True
+
+
+def _too_large(rel: str) -> Problem:
+    return Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+
+
+def _parse_record(corpus: Corpus, kind: str, rel: str, name: str, record_id: str, data: bytes) -> Loaded[Any] | None:
+    """One fact file's content, parsed and validated into a record (or its problems added to the corpus)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_text(data)
     except UnicodeDecodeError as error:
         corpus.problems.append(
             Problem(rel, 1, 1, "error", f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8")
@@ -208,7 +279,7 @@ def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str
                 at.line,
                 at.col,
                 "error",
-                f"id '{record.id}' does not match the file name '{path.name}': rename the file or fix the id",
+                f"id '{record.id}' does not match the file name '{name}': rename the file or fix the id",
             )
         )
         return None
