@@ -71,6 +71,34 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class DatePart:
+    """One end of a date as written, in parts, for pages to put in words."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    time: str | None = None  # "14:45"
+    offset: str | None = None  # "+03:00", "Z"; None when the time has no stated offset
+    qualifier: str = ""  # "" | "uncertain" | "approximate" | "uncertain and approximate"
+
+    @classmethod
+    def of(cls, text: str) -> DatePart:
+        """The parts of one date written as EDTF (not an interval)."""
+        match = _PART.match(text)
+        if match is None:
+            raise DateError(f"'{text}' is not a date: {_HELP}")
+        qualifier = {"?": "uncertain", "~": "approximate", "%": "uncertain and approximate"}
+        return cls(
+            int(match["year"]),
+            int(match["month"]) if match["month"] else None,
+            int(match["day"]) if match["day"] else None,
+            f"{match['hour']}:{match['minute']}" if match["hour"] else None,
+            match["tz"],
+            qualifier.get(match["qualifier"] or "", ""),
+        )
+
+
+@dataclass(frozen=True)
 class EDTFDate:
     """One parsed date or interval, with its precision and qualifier."""
 
@@ -78,6 +106,13 @@ class EDTFDate:
     interval: Interval
     precision: str  # year | month | day | minute | interval
     qualifier: str  # "" | "uncertain" | "approximate" | "uncertain and approximate"
+
+    def ends(self) -> tuple[DatePart | None, DatePart | None]:
+        """The first and last end as written (the same part for a single date); None for an open end."""
+        pieces = self.text.split("/")
+        first = None if pieces[0] == OPEN else DatePart.of(pieces[0])
+        last = None if pieces[-1] == OPEN else DatePart.of(pieces[-1])
+        return first, last
 
     def describe(self) -> str:
         """Human-readable form, e.g. '6 July 2021', '5 July 2021, 14:45 UTC+03:00', 'on or before 6 July 2021'."""

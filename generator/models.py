@@ -144,6 +144,12 @@ class Citation(Record):
         description="How the source attributes the statement, in words, when no actor fits "
         "('sources based near the site', 'footage on social media').",
     )
+    via: list[ActorRef] = Field(
+        default_factory=list,
+        description="Ids of the actors that passed the statement on between whom it is attributed to and "
+        "the source, nearest the speaker first (a report quoting France 24 quoting AFP: "
+        "'attributed_to: afp', 'via: [france-24]').",
+    )
 
 
 SourceKind = Literal[

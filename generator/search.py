@@ -3,7 +3,7 @@
 Search runs in the reader's browser on a Pagefind index (``site/pagefind/``): the
 index is split into chunks, so a query downloads only the chunks for its words and
 the fragments of the results it shows, whatever the size of the corpus. The header
-search box (``overrides/partials/header.html``, ``docs/assets/search.js``) queries it.
+search box (``overrides/partials/pagefind-search.html``, ``docs/assets/search.js``) queries it.
 
 Pages tell the index about themselves in their front matter, under ``search``;
 ``overrides/main.html`` turns that into Pagefind markup:

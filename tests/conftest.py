@@ -30,6 +30,15 @@ def make_project(folder: Path, facts: Path = FIXTURE_FACTS) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus (`facts/` of the repository), built with the real pipeline and MkDocs."""
+    project = make_project(tmp_path_factory.mktemp("bundled") / "project", ROOT / "facts")
+    result = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    return project / "site"
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project")

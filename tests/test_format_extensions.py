@@ -65,8 +65,8 @@ def test_page_matches_golden(docs: Path, page: str, request: pytest.FixtureReque
 
 def test_pages_say_what_each_extension_means(docs: Path) -> None:
     quadcopter = (docs / "incidents/embassy-quadcopter-alarm-2021.md").read_text(encoding="utf-8")
-    assert "| **Where** | near [US embassy in Baghdad](../places/us-embassy-baghdad.md), in [Baghdad]" in quadcopter
-    assert "between 2 days and 10 days before" in quadcopter
+    assert "Where\n:   near [US embassy in Baghdad](../places/us-embassy-baghdad.md), in [Baghdad]" in quadcopter
+    assert "2 to 10 days before [Drone attack on the US embassy in Baghdad]" in quadcopter
     series = (docs / "incidents/embassy-rocket-attacks-2020.md").read_text(encoding="utf-8")
     assert "rocket attack (a series of events reported together, not one event)" in series
     assert (
@@ -74,12 +74,13 @@ def test_pages_say_what_each_extension_means(docs: Path) -> None:
         in series
     )
     rockets = (docs / "incidents/ain-al-asad-rockets-2021-07-05.md").read_text(encoding="utf-8")
-    assert "blamed (the sources do not say by whom)" in rockets
+    assert "Blamed (the sources do not say by whom)" in rockets
     assert "\n\nThe report that names the groups says they are" in rockets
-    assert "| on or before 6 July 2021 |" in (docs / "incidents/index.md").read_text(encoding="utf-8")
+    assert "| date not given; reported by 6 July 2021 |" in (docs / "incidents/index.md").read_text(encoding="utf-8")
     embassy = (docs / "places/us-embassy-baghdad.md").read_text(encoding="utf-8")
     assert "[Quadcopter drone reportedly sets off alarms near the US embassy in Baghdad]" in embassy
-    assert "blames Kataib Hezbollah" in (docs / "actors/united-states.md").read_text(encoding="utf-8")
+    united_states = (docs / "actors/united-states.md").read_text(encoding="utf-8")
+    assert "blames [Kataib Hezbollah](../actors/kataib-hezbollah.md)" in united_states
 
 
 def test_resolved_intervals_and_order(tmp_path: Path) -> None:

@@ -19,12 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS
-from generator.cli import main
 from generator.quotes import normalise
-from tests.conftest import ROOT, make_project
 from tests.htmlpage import read_page, resolve
 
 # What a reader sees highlighted: the text inside the archived text that has a
@@ -73,13 +70,9 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled corpus, built with the real pipeline and MkDocs."""
+def site(bundled_site: Path) -> Path:
     _require_chromium()
-    project = make_project(tmp_path_factory.mktemp("corpus") / "project", ROOT / "facts")
-    result = CliRunner().invoke(main, ["build", "--project", str(project)])
-    assert result.exit_code == 0, result.output
-    return project / "site"
+    return bundled_site
 
 
 @pytest.fixture(scope="module")
