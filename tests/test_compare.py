@@ -360,7 +360,7 @@ def test_citations_are_whole_items_and_a_new_claim_changes_the_status() -> None:
 
 
 def test_a_status_that_changes_through_a_source_is_reported_on_the_unchanged_incident(base: Side) -> None:
-    """Two sources of unknown outlets corroborate a claim; once both name one outlet, it is one origin."""
+    """Two sources from two named outlets corroborate a claim; once both name one outlet, it is one origin."""
     incident_id = "kataib-hezbollah-silo-image-2021"
     incident = base.records("incidents")[incident_id].record
     question = incident.questions[0].model_dump(mode="json")
@@ -374,18 +374,23 @@ def test_a_status_that_changes_through_a_source_is_reported_on_the_unchanged_inc
         incident_id,
         incident.model_copy(update={"questions": [models.Question.model_validate(question)]}),
     )
-    after = before
-    for source_id in ("embassy-drones-report", "airborne-threat-report"):  # outlets unknown: two origins
+    for source_id, outlet in (
+        ("embassy-drones-report", "shafaq-news"),
+        ("airborne-threat-report", "us-embassy-baghdad"),
+    ):
         source = before.records("sources")[source_id].record
-        assert source.outlet == "unknown"
-        after = _with(after, "sources", source_id, source.model_copy(update={"outlet": "shafaq-news"}))
+        before = _with(before, "sources", source_id, source.model_copy(update={"outlet": outlet}))
+    source = before.records("sources")["airborne-threat-report"].record
+    after = _with(before, "sources", "airborne-threat-report", source.model_copy(update={"outlet": "shafaq-news"}))
     found = {
         (r.kind, r.id): [(c.kind, c.path, c.old, c.new) for c in r.changes] for r in compare(before, after).records
     }
-    assert found[("incidents", incident_id)] == [
-        ("status-changed", ("questions", Key(question["id"])), "corroborated", "single-source")
-    ]
-    assert found[("sources", "airborne-threat-report")] == [("field-changed", ("outlet",), "unknown", "shafaq-news")]
+    assert found == {
+        ("incidents", incident_id): [
+            ("status-changed", ("questions", Key(question["id"])), "corroborated", "single-source")
+        ],
+        ("sources", "airborne-threat-report"): [("field-changed", ("outlet",), "us-embassy-baghdad", "shafaq-news")],
+    }
 
 
 def test_a_new_field_nobody_listed_is_compared_generically() -> None:
