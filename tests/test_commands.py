@@ -14,9 +14,21 @@ from generator.project import GENERATED_DIRS, Project
 from generator.scaffold import Details, create
 from tests.conftest import ROOT
 
-# A command is named in code: after a backtick, a path ('.venv/bin/'), 'run: ' or 'entry: ' in YAML,
-# or at the start of a line in a code block. 'a factsheet project' is prose, not a command.
-MENTION = re.compile(r"(?:^[ \t>$]*|`|/|\b(?:run|entry|name): )factsheet ([a-z][a-z0-9-]*)", re.MULTILINE)
+# A command is named in code: after a backtick, a path ('.venv/bin/'), or 'run: ', 'entry: ' or 'name: '
+# in YAML; at the start of a line only in a code block or a script. 'a factsheet project' is prose.
+INLINE = re.compile(r"(?:`|/|\b(?:run|entry|name): )factsheet ([a-z][a-z0-9-]*)")
+LINE_START = re.compile(r"^[ \t>$]*factsheet ([a-z][a-z0-9-]*)", re.MULTILINE)
+FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+SCRIPTS = {".yml", ".yaml", ".sh", ""}
+
+
+def mentions(text: str, suffix: str) -> list[str]:
+    """The commands a file names."""
+    found = [m.group(1) for m in INLINE.finditer(text)]
+    blocks = [text] if suffix in SCRIPTS else FENCE.findall(text) if suffix == ".md" else []
+    return found + [m.group(1) for block in blocks for m in LINE_START.finditer(block)]
+
+
 SUFFIXES = {".py", ".md", ".j2", ".yml", ".yaml", ".toml", ".html", ".txt", ".cfg", ".sh", ""}
 SKIPPED = {".git", ".venv", "node_modules", "site", "facts", "tests", "schemas", "__pycache__"}
 
@@ -46,8 +58,8 @@ def test_every_command_named_anywhere_exists() -> None:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
-        for match in MENTION.finditer(text):
-            named.setdefault(match.group(1), set()).add(path.relative_to(ROOT).as_posix())
+        for name in mentions(text, path.suffix):
+            named.setdefault(name, set()).add(path.relative_to(ROOT).as_posix())
     missing = {name: sorted(paths) for name, paths in named.items() if name not in main.commands}
     assert missing == {}, f"commands named but not defined: {missing}"
     # The messages, the README and the docs do name commands: the search finds them.
@@ -56,8 +68,13 @@ def test_every_command_named_anywhere_exists() -> None:
 
 
 def test_the_mention_pattern_tells_commands_from_prose() -> None:
-    text = "A factsheet project\nrun `factsheet hash FILE`\n  factsheet serve\n    run: factsheet build --x\n.venv/bin/factsheet new"
-    assert [m.group(1) for m in MENTION.finditer(text)] == ["hash", "serve", "build", "new"]
+    prose = "A factsheet project\nfactsheet writes the pages\nrun `factsheet hash FILE`, .venv/bin/factsheet new\n"
+    assert mentions(prose, ".py") == ["hash", "new"]
+    assert mentions("steps:\n  - run: factsheet build --x\n  - run: |\n      factsheet validate\n", ".yml") == [
+        "build",
+        "validate",
+    ]
+    assert mentions("factsheet writes\n```sh\nfactsheet serve\n```\n", ".md") == ["serve"]
 
 
 def _hash(path: str) -> str:
