@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from generator.links import BrokenLinks
-from generator.load import archived_text, body_hash, decode_text, load_corpus
+from generator.load import TextProblem, archived_text, body_hash, decode, load_corpus
 from generator.models import KINDS
 from generator.pipeline import Generation, generate, validate
 from generator.problems import FactsInvalid, Problem
@@ -229,15 +229,17 @@ def hash_command(file: str) -> None:
 
     FILE is a source file (the text after its front matter is hashed) or a plain text
     file to be archived ('-' for standard input). The text is read as the loader reads
-    it: UTF-8, CRLF line ends as LF, without one final newline.
+    it: UTF-8 (without a byte-order mark), CRLF line ends as LF, without one final newline.
     """
     try:
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-        text = decode_text(raw)
+        text = decode(raw)
     except OSError as error:
         raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{file} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    except TextProblem as problem:
+        raise click.ClickException(
+            f"{file}:{problem.position.line}:{problem.position.col}: {problem.message}"
+        ) from None
     click.echo(body_hash(archived_text(text)))
 
 

@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.load import MAX_FILE_BYTES
+from generator.load import MAX_FILE_BYTES, _too_large
 from generator.problems import Problem
 from generator.project import FACTS_DIR, Project
 
@@ -93,6 +93,17 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+def _kind(path: str) -> str | None:
+    parts = path.split("/")
+    return parts[1] if len(parts) == 3 and parts[1] in MAX_FILE_BYTES else None
+
+
+def _limit(path: str) -> int:
+    """The size limit of a fact file at this path (the largest limit for a file the loader will refuse anyway)."""
+    kind = _kind(path)
+    return MAX_FILE_BYTES[kind] if kind else max(MAX_FILE_BYTES.values())
+
+
 def files_at(project: Project, commit: str, label: str) -> Files:
     """The fact files of a commit, read from git into memory; refused entries become problems."""
     root = project.root
@@ -121,8 +132,8 @@ def files_at(project: Project, commit: str, label: str) -> Files:
             problem = "fact files must be regular files, not symbolic links"
         elif problem is None and (kind != "blob" or mode not in REGULAR_MODES):
             problem = f"fact files must be regular files, not a git {kind} (mode {mode})"
-        elif problem is None and int(size) > MAX_FILE_BYTES:
-            problem = f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB"
+        elif problem is None and int(size) > _limit(path):
+            problem = _too_large(_kind(path) or "sources", int(size))  # read no blob the loader would refuse
         if problem is not None:
             side.problems.append(_refused(path, problem))
             continue
@@ -165,5 +176,5 @@ def working_files(project: Project) -> dict[str, bytes]:
                 continue
             rel = path.relative_to(project.root).as_posix()
             size = path.stat().st_size
-            files[rel] = path.read_bytes() if size <= MAX_FILE_BYTES else f"larger than the limit: {size}".encode()
+            files[rel] = path.read_bytes() if size <= _limit(rel) else f"larger than the limit: {size}".encode()
     return files

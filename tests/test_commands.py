@@ -122,4 +122,4 @@ def test_hash_from_standard_input_and_its_errors(tmp_path: Path) -> None:
     bad.write_bytes(b"caf\xe9")
     result = CliRunner().invoke(main, ["hash", str(bad)])
     assert result.exit_code == 1
-    assert result.output == f"Error: {bad} is not UTF-8 text (byte 3); save it as UTF-8\n"
+    assert result.output == f"Error: {bad}:1:4: the file is not UTF-8 text (byte 0xe9 at byte 3); save it as UTF-8\n"

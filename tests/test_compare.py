@@ -307,7 +307,7 @@ def _incident(**changes: Any) -> models.Incident:
             {
                 "id": "q",
                 "label": "Q?",
-                "claims": [{"id": "c", "text": "C.", "citations": [{"source": "s", "quote": "x"}]}],
+                "claims": [{"id": "c", "text": "C.", "citations": [{"source": "s", "quote": "the quoted passage"}]}],
             }
         ],
     }
@@ -346,8 +346,10 @@ def test_a_date_is_one_change_and_its_note_another() -> None:
 def test_citations_are_whole_items_and_a_new_claim_changes_the_status() -> None:
     old = _incident()
     question = old.questions[0].model_dump(mode="json")
-    question["claims"][0]["citations"] = [{"source": "s", "quote": "x", "attribution": "a witness"}]
-    question["claims"].append({"id": "d", "text": "D.", "citations": [{"source": "t", "quote": "y"}]})
+    question["claims"][0]["citations"] = [{"source": "s", "quote": "the quoted passage", "attribution": "a witness"}]
+    question["claims"].append(
+        {"id": "d", "text": "D.", "citations": [{"source": "t", "quote": "another quoted passage"}]}
+    )
     new = _incident(questions=[question])
     changes = _changes(old, new)
     assert [(c.kind, c.shape, c.container) for c in changes] == [
@@ -365,8 +367,8 @@ def test_a_status_that_changes_through_a_source_is_reported_on_the_unchanged_inc
     incident = base.records("incidents")[incident_id].record
     question = incident.questions[0].model_dump(mode="json")
     question["claims"][0]["citations"] = [
-        {"source": "embassy-drones-report", "quote": "x"},
-        {"source": "airborne-threat-report", "quote": "y"},
+        {"source": "embassy-drones-report", "quote": "a passage of the first report"},
+        {"source": "airborne-threat-report", "quote": "a passage of the second report"},
     ]
     before = _with(
         base,

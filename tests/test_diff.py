@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.diff import code, escape
 from generator.load import body_hash
 from generator.schema import schema_comment
 
@@ -498,7 +499,7 @@ def test_file_names_cannot_carry_markdown_or_control_characters_into_the_summary
         ],
     )
     assert _checks(repo, commit) == [
-        "- **error** ``facts/incidents/<!-- `x` @everyone.yaml:1:1``: the file name '\\<!-- \\`x\\` @\u200beveryone.yaml' is not a valid id: rename it with lowercase letters, digits and single hyphens",
+        "- **error** ``facts/incidents/<!-- `x` @everyone.yaml:1:1``: the file name '\\<!-- \\`x\\` @\u200beveryone.yaml' is not a valid id: it contains '\\<'; rename it with lowercase letters a-z, digits and single hyphens",
         "- **error** `facts/incidents/\\xff.yaml:1:1`: the file name is not UTF-8: rename it",
         "- **error** `facts/incidents/red⟨U+001B⟩[31m.yaml:1:1`: the path holds control characters: rename the file",
     ]
@@ -507,12 +508,16 @@ def test_file_names_cannot_carry_markdown_or_control_characters_into_the_summary
 def test_fact_text_is_escaped_in_the_summary(repo: Path) -> None:
     path = repo / "facts/incidents/ain-al-asad-rockets-2021-07-05.yaml"
     path.write_text(
-        path.read_text().replace(
-            "title: Rockets hit Ain al-Asad air base", 'title: "<!-- *x* [a](b) &amp; @all \\u202e"'
-        )
+        path.read_text().replace("title: Rockets hit Ain al-Asad air base", 'title: "<!-- *x* [a](b) &amp; | @all"')
     )
     output = _working_diff(repo)
     assert (
-        '  - Title changed: "Rockets hit Ain al-Asad air base" → "\\<!-- \\*x\\* \\[a\\](b) \\&amp; @\u200ball ⟨U+202E⟩"'
+        '  - Title changed: "Rockets hit Ain al-Asad air base" → "\\<!-- \\*x\\* \\[a\\](b) \\&amp; \\| @\u200ball"'
         in output
     )
+
+
+def test_control_and_invisible_characters_are_shown_as_code_points() -> None:
+    assert escape("red\x1b[31m \u202eevil\u200b") == "red⟨U+001B⟩\\[31m ⟨U+202E⟩evil⟨U+200B⟩"
+    assert code("a ``b`` \x07") == "```a ``b`` ⟨U+0007⟩```"
+    assert code("`x`") == "`` `x` ``"
