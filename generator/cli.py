@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from generator.load import load_corpus
+from generator.links import BrokenLinks
+from generator.load import TextProblem, archived_text, body_hash, decode, load_corpus
 from generator.models import KINDS
 from generator.pipeline import Generation, generate, validate
 from generator.problems import FactsInvalid, Problem
@@ -57,10 +58,11 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "github"]),
+    type=click.Choice(["text", "github", "json", "sarif"]),
     default="text",
     show_default=True,
-    help="'github' prints GitHub Actions annotations (::error file=…,line=…,col=…::).",
+    help="'github' prints GitHub Actions annotations (::error file=…,line=…,col=…::); 'json' a report for "
+    "editors and bots (its shape is in the README); 'sarif' a SARIF 2.1.0 log for code scanning.",
 )
 def validate_command(project_path: str, strict: bool, output_format: str) -> None:
     """Check every fact file; print each problem as path:line:col: severity: message.
@@ -69,7 +71,12 @@ def validate_command(project_path: str, strict: bool, output_format: str) -> Non
     """
     project = _project(project_path)
     problems = validate(project).problems
-    _print_problems(problems, output_format == "github")
+    if output_format in ("json", "sarif"):
+        from generator.report import to_json, to_sarif
+
+        click.echo(to_json(problems, strict=strict) if output_format == "json" else to_sarif(problems), nl=False)
+    else:
+        _print_problems(problems, output_format == "github")
     failing = [p for p in problems if p.severity == "error" or strict]
     click.echo(_summary(problems), err=True)
     sys.exit(1 if failing else 0)
@@ -96,6 +103,9 @@ def _run_generation(project: Project, step: str) -> Generation:
     except FactsInvalid as invalid:
         _print_problems(invalid.problems, github=False)
         raise click.ClickException(f"{_summary(invalid.problems)}: fix the facts above; nothing was {step}") from None
+    except BrokenLinks as broken:
+        _print_problems(broken.problems, github=False)
+        raise click.ClickException(f"{broken}: fix the links above; nothing was {step}") from None
     except WriteError as error:
         raise click.ClickException(str(error)) from None
     _report_generation(generation, time.perf_counter() - started)
@@ -210,6 +220,27 @@ def diff_command(project_path: str, base: str | None, head: str | None, main_bra
         click.echo(summarise(project, base, head, main_branch), nl=False)
     except DiffError as error:
         raise click.ClickException(str(error)) from None
+
+
+@main.command("hash")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def hash_command(file: str) -> None:
+    """Print the SHA-256 of a source's archived text, as its sha256 field records it.
+
+    FILE is a source file (the text after its front matter is hashed) or a plain text
+    file to be archived ('-' for standard input). The text is read as the loader reads
+    it: UTF-8 (without a byte-order mark), CRLF line ends as LF, without one final newline.
+    """
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        text = decode(raw)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
+    except TextProblem as problem:
+        raise click.ClickException(
+            f"{file}:{problem.position.line}:{problem.position.col}: {problem.message}"
+        ) from None
+    click.echo(body_hash(archived_text(text)))
 
 
 @main.command("new")
