@@ -5,15 +5,18 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from generator.load import load_corpus
-from generator.pipeline import Generation, generate, validate
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project, ProjectError
-from generator.site import SiteBuildError, build_site
-from generator.write import WriteError
+
+if TYPE_CHECKING:
+    from generator.pipeline import Generation
+
+# The pipeline (pydantic, Jinja) is imported by the commands that need it: a validation
+# answered from the cache never loads it.
 
 
 def _project(path: str) -> Project:
@@ -30,6 +33,14 @@ project_option = click.option(
     show_default=True,
     type=click.Path(file_okay=False),
     help="The project folder (with mkdocs.yml and facts/).",
+)
+
+
+cache_option = click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Read and check every file again, ignoring .factsheet-cache/ (the result is the same).",
 )
 
 
@@ -52,6 +63,7 @@ def main() -> None:
 
 @main.command("validate")
 @project_option
+@cache_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 if there are any).")
 @click.option(
     "--format",
@@ -61,13 +73,15 @@ def main() -> None:
     show_default=True,
     help="'github' prints GitHub Actions annotations (::error file=…,line=…,col=…::).",
 )
-def validate_command(project_path: str, strict: bool, output_format: str) -> None:
+def validate_command(project_path: str, no_cache: bool, strict: bool, output_format: str) -> None:
     """Check every fact file; print each problem as path:line:col: severity: message.
 
     Exits 0 when the facts are valid, 1 when any is invalid, 2 on bad usage.
     """
+    from generator.cache import validation_problems
+
     project = _project(project_path)
-    problems = validate(project).problems
+    problems = validation_problems(project, cache=not no_cache)
     _print_problems(problems, output_format == "github")
     failing = [p for p in problems if p.severity == "error" or strict]
     click.echo(_summary(problems), err=True)
@@ -87,11 +101,14 @@ def _report_generation(generation: Generation, seconds: float) -> None:
     )
 
 
-def _run_generation(project: Project, step: str) -> Generation:
+def _run_generation(project: Project, step: str, *, cache: bool = True) -> Generation:
     """Generate the pages, turning every library failure into a clear error and exit 1."""
+    from generator.pipeline import generate
+    from generator.write import WriteError
+
     started = time.perf_counter()
     try:
-        generation = generate(project)
+        generation = generate(project, cache=cache)
     except FactsInvalid as invalid:
         _print_problems(invalid.problems, github=False)
         raise click.ClickException(f"{_summary(invalid.problems)}: fix the facts above; nothing was {step}") from None
@@ -103,13 +120,16 @@ def _run_generation(project: Project, step: str) -> Generation:
 
 @main.command("build")
 @project_option
-def build_command(project_path: str) -> None:
+@cache_option
+def build_command(project_path: str, no_cache: bool) -> None:
     """Validate the facts, generate the pages and build the site into site/.
 
     Stops before writing anything when a fact is invalid; the previous site stays as it was.
     """
+    from generator.site import SiteBuildError, build_site
+
     project = _project(project_path)
-    _run_generation(project, "built")
+    _run_generation(project, "built", cache=not no_cache)
     started = time.perf_counter()
     try:
         build_site(project, strict=True)
@@ -120,9 +140,10 @@ def build_command(project_path: str) -> None:
 
 @main.command("generate")
 @project_option
-def generate_command(project_path: str) -> None:
+@cache_option
+def generate_command(project_path: str, no_cache: bool) -> None:
     """Validate the facts and write the Markdown pages into the docs folder (no site build)."""
-    _run_generation(_project(project_path), "generated")
+    _run_generation(_project(project_path), "generated", cache=not no_cache)
 
 
 @main.command("serve")
@@ -168,6 +189,7 @@ def schema_command(project_path: str, out_dir: str | None, check: bool, add_comm
     Editors read them through the comment on the first line of each fact file.
     """
     from generator import schema
+    from generator.load import load_corpus
 
     project = _project(project_path)
     folder = Path(out_dir) if out_dir else project.root / schema.SCHEMA_DIR
@@ -252,6 +274,7 @@ def new_command(
     A source needs its archived text (--from FILE, or --from - for standard input): the
     SHA-256 is computed from it. An existing file is never overwritten.
     """
+    from generator.pipeline import validate
     from generator.scaffold import Details, ScaffoldError, create
 
     project = _project(project_path)

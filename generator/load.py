@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -17,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from generator import models
+from generator.files import walk as _walk
 from generator.models import SLUG, SLUG_MAX, Actor, FactFile, Incident, Place, Source
 from generator.problems import Problem
 from generator.project import Project
@@ -84,8 +84,9 @@ def split_source(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def load_corpus(project: Project) -> Corpus:
-    """Load every fact file of the project."""
+def load_corpus(project: Project, *, load_file: Callable[[Corpus, str, Path, str], None] | None = None) -> Corpus:
+    """Load every fact file of the project (through ``load_file``, e.g. a cache, when given)."""
+    load_file = load_file or _load_file
     corpus = Corpus()
     facts = project.facts_dir
     if not facts.is_dir():
@@ -122,33 +123,28 @@ def load_corpus(project: Project) -> Corpus:
                 Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {EXTENSIONS[kind]}")
             )
             continue
-        _load_file(corpus, kind, path, rel)
+        load_file(corpus, kind, path, rel)
     return corpus
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(dirpath)
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~"):
-                continue  # editor swap files and dotfiles are not facts
-            yield base / name
-        for name in dirnames:
-            if (base / name).is_symlink():
-                yield base / name
-
-
-def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
+def _load_file(corpus: Corpus, kind: str, path: Path, rel: str, data: bytes | None = None) -> None:
+    """Load one file (from ``data``, its bytes, when the caller has read them already)."""
     record_id = path.stem
-    loaded = _read_record(corpus, kind, path, rel, record_id)
+    loaded = _read_record(corpus, kind, path, rel, record_id, data)
     if loaded is None:
         corpus.unloadable.add((kind, record_id))
     else:
         corpus.of_kind(kind)[record_id] = loaded
 
 
-def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str) -> Loaded[Any] | None:
+def decode(data: bytes) -> str:
+    """A file's bytes as text, read as ``Path.read_text`` reads it (UTF-8, universal newlines)."""
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_record(
+    corpus: Corpus, kind: str, path: Path, rel: str, record_id: str, data: bytes | None = None
+) -> Loaded[Any] | None:
     if not SLUG.match(record_id) or len(record_id) > SLUG_MAX:
         corpus.problems.append(
             Problem(
@@ -160,13 +156,13 @@ def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str
             )
         )
         return None
-    if path.stat().st_size > MAX_FILE_BYTES:
+    if (len(data) if data is not None else path.stat().st_size) > MAX_FILE_BYTES:
         corpus.problems.append(
             Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
         )
         return None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode(data if data is not None else path.read_bytes())
     except UnicodeDecodeError as error:
         corpus.problems.append(
             Problem(rel, 1, 1, "error", f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8")

@@ -12,7 +12,7 @@ written by ``factsheet schema`` and published with the site in ``site/schemas/``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -93,18 +93,24 @@ def schema_comment(kind: str) -> str:
     return f"{SCHEMA_COMMENT} $schema=../../{SCHEMA_DIR}/{SCHEMA_NAMES[kind]}"
 
 
-def comment_problems(project: Project, corpus: Corpus, *, missing: bool = True) -> list[Problem]:
+def comment_problems(
+    project: Project, corpus: Corpus, *, missing: bool = True, texts: Mapping[str, str] | None = None
+) -> list[Problem]:
     """A warning for each loaded fact file whose schema comment is wrong (or, with ``missing``, absent).
 
     ``validate`` reports only wrong comments; ``factsheet schema --check`` reports
     missing ones too, so a corpus without them still validates while it is migrated.
+    ``texts`` holds the text of files already read, by path.
     """
     problems = []
     for kind in models.KINDS:
         expected = schema_comment(kind)
         line = 2 if kind == "sources" else 1  # a source's front matter starts after '---'
         for loaded in corpus.of_kind(kind).values():
-            lines = (project.root / loaded.path).read_text(encoding="utf-8").splitlines()
+            text = texts.get(loaded.path) if texts is not None else None
+            if text is None:
+                text = (project.root / loaded.path).read_text(encoding="utf-8")
+            lines = text.splitlines()
             actual = lines[line - 1].strip() if len(lines) >= line else ""
             if actual == expected:
                 continue

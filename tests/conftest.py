@@ -30,6 +30,12 @@ def make_project(folder: Path, facts: Path = FIXTURE_FACTS) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _cache_key_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validation cache keeps its key in the user's cache folder: in tests, a temporary one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project")
