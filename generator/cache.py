@@ -304,9 +304,10 @@ def _reparse(path: Path, kind: str) -> Document:
     """Parse a file again for positions (line 1 if it no longer parses)."""
     try:
         from generator.load import split_source
+        from generator.models import KINDS
 
         text = path.read_text(encoding="utf-8")
-        if kind == "sources":
+        if KINDS[kind].has_body:
             split = split_source(text)
             if split is None:
                 raise YAMLProblem("", Position(1, 1))
@@ -323,7 +324,7 @@ def _apply(corpus: Corpus, entry: Any, kind: str, path: Path) -> None:
 
     problems = [_problem(row) for row in entry["problems"]]
     loaded_records = []
-    model = models.KINDS[kind]
+    model = models.KINDS[kind].model
     for item in entry["records"]:
         record_id, rel, data, body = item["id"], item["path"], item["data"], item["body"]
         if not (isinstance(record_id, str) and isinstance(rel, str) and isinstance(body, str)):

@@ -6,14 +6,14 @@ the first). Quote positions found here are kept for the source pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator import quotes
 from generator.load import Corpus, Loaded, body_hash
-from generator.models import UNKNOWN, Actor, Citation, Incident
+from generator.models import KINDS, UNKNOWN, Citation
 from generator.problems import Problem
+from generator.walk import citations, references
 from generator.yamlload import Loc, loc_text
 
 Span = tuple[int, int]
@@ -31,54 +31,49 @@ class CheckResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def citations(record: Any) -> Iterator[tuple[Loc, Citation]]:
-    """Every citation inside an actor or incident, with its location in the file."""
-    if isinstance(record, Actor):
-        for ri, relation in enumerate(record.relations):
-            for ci, citation in enumerate(relation.citations):
-                yield ("relations", ri, "citations", ci), citation
-    elif isinstance(record, Incident):
-        for ai, entry in enumerate(record.actors):
-            for ci, citation in enumerate(entry.citations):
-                yield ("actors", ai, "citations", ci), citation
-        for pi, touched in enumerate(record.other_places):
-            for ci, citation in enumerate(touched.citations):
-                yield ("other_places", pi, "citations", ci), citation
-        for li, link in enumerate(record.related):
-            for ci, citation in enumerate(link.citations):
-                yield ("related", li, "citations", ci), citation
-        for qi, question in enumerate(record.questions):
-            for ki, claim in enumerate(question.claims):
-                for ci, citation in enumerate(claim.citations):
-                    yield ("questions", qi, "claims", ki, "citations", ci), citation
-
-
 class _Checker:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
         self.result = CheckResult()
         self.normalised = {sid: quotes.NormalisedText.of(s.body) for sid, s in corpus.sources.items()}
+        self.used: set[tuple[str, str]] = set()  # (kind, id) of every record something refers to
+        self._citations: dict[int, list[tuple[Loc, Citation]]] = {}
+
+    def citations(self, loaded: Loaded[Any]) -> list[tuple[Loc, Citation]]:
+        """Every citation of a record, walked once."""
+        key = id(loaded)
+        if key not in self._citations:
+            self._citations[key] = citations(loaded.record)
+        return self._citations[key]
 
     def problem(self, loaded: Loaded[Any], loc: Loc, message: str, severity: str = "error") -> None:
         at = loaded.at(loc)
         self.result.problems.append(Problem(loaded.path, at.line, at.col, severity, message))  # type: ignore[arg-type]
 
-    def reference(self, loaded: Loaded[Any], loc: Loc, kind: str, target: str | None) -> None:
-        if target is None or target in self.corpus.of_kind(kind) or (kind, target) in self.corpus.unloadable:
-            return
-        singular = kind[:-1]
-        self.problem(
-            loaded,
-            loc,
-            f"{loc_text(loc)}: no {singular} '{target}' (expected facts/{kind}/{target}.{'md' if kind == 'sources' else 'yaml'}); "
-            f"fix the id or add the {singular}",
-        )
+    def references(self, kind_name: str, loaded: Loaded[Any]) -> None:
+        """Every reference of a record points at a record that exists, and not at itself where it must not."""
+        for ref in references(loaded.record):
+            self.used.add((ref.kind, ref.target))
+            if ref.itself is not None and ref.kind == kind_name and ref.target == loaded.id:
+                self.problem(loaded, ref.loc, ref.itself)
+            if ref.target in self.corpus.of_kind(ref.kind) or (ref.kind, ref.target) in self.corpus.unloadable:
+                continue
+            kind = KINDS[ref.kind]
+            self.problem(
+                loaded,
+                ref.loc,
+                f"{loc_text(ref.loc)}: no {kind.singular} '{ref.target}' (expected facts/{kind.folder}/{ref.target}"
+                f"{kind.extension}); fix the id or add the {kind.singular}",
+            )
 
     def run(self) -> CheckResult:
-        for kind in ("sources", "actors", "places", "incidents"):
+        for kind in KINDS:
             for loaded in self.corpus.of_kind(kind).values():
-                getattr(self, f"check_{kind}")(loaded)
-                for loc, citation in citations(loaded.record):
+                check = getattr(self, f"check_{kind}", None)
+                if check is not None:
+                    check(loaded)
+                self.references(kind, loaded)
+                for loc, citation in self.citations(loaded):
                     self.check_citation(loaded, loc, citation)
         self.check_place_cycles()
         self.check_date_cycles()
@@ -89,8 +84,6 @@ class _Checker:
 
     def check_sources(self, loaded: Loaded[Any]) -> None:
         source = loaded.record
-        if source.outlet != UNKNOWN:
-            self.reference(loaded, ("outlet",), "actors", source.outlet)
         actual = body_hash(loaded.body)
         if actual != source.sha256:
             self.problem(
@@ -110,28 +103,26 @@ class _Checker:
     def check_actors(self, loaded: Loaded[Any]) -> None:
         if loaded.id == UNKNOWN:
             self.problem(loaded, (), "'unknown' is reserved for an unknown outlet: give the actor another id")
-        for index, relation in enumerate(loaded.record.relations):
-            self.reference(loaded, ("relations", index, "actor"), "actors", relation.actor)
-            if relation.actor == loaded.id:
-                self.problem(loaded, ("relations", index, "actor"), "an actor cannot be related to itself")
-
-    def check_places(self, loaded: Loaded[Any]) -> None:
-        self.reference(loaded, ("parent",), "places", loaded.record.parent)
 
     def check_incidents(self, loaded: Loaded[Any]) -> None:
         incident = loaded.record
-        self.reference(loaded, ("place",), "places", incident.place)
-        self.reference(loaded, ("when", "relative_to"), "incidents", incident.when.relative_to)
-        if incident.when.relative_to == loaded.id:
-            self.problem(loaded, ("when", "relative_to"), "an incident cannot be dated relative to itself")
-        for index, entry in enumerate(incident.actors):
-            self.reference(loaded, ("actors", index, "actor"), "actors", entry.actor)
-        for index, other in enumerate(incident.other_places):
-            self.reference(loaded, ("other_places", index, "place"), "places", other.place)
+        if incident.near is not None and incident.near.place == incident.place:
+            self.problem(
+                loaded,
+                ("near", "place"),
+                "near.place: an incident cannot be near the place it is at; set 'place' to the place "
+                "that contains it (e.g. the city)",
+            )
         for index, entry in enumerate(incident.related):
-            self.reference(loaded, ("related", index, "incident"), "incidents", entry.incident)
-            if entry.incident == loaded.id:
-                self.problem(loaded, ("related", index, "incident"), "an incident cannot be related to itself")
+            whole = self.corpus.incidents.get(entry.incident)
+            if entry.relation == "part-of" and whole is not None and not whole.record.series:
+                self.problem(
+                    loaded,
+                    ("related", index, "relation"),
+                    f"related[{index}]: part-of '{entry.incident}', which is not a series: "
+                    "mark it 'series: true' if it stands for several events, or use another relation",
+                    "warning",
+                )
         self.unique(loaded, [(("questions", qi, "id"), q.id) for qi, q in enumerate(incident.questions)], "question")
         self.unique(
             loaded,
@@ -142,7 +133,7 @@ class _Checker:
             ],
             "claim",
         )
-        sources = {citation.source for _, citation in citations(incident)}
+        sources = {citation.source for _, citation in self.citations(loaded)}
         if len(sources) == 1:
             self.problem(
                 loaded,
@@ -165,11 +156,9 @@ class _Checker:
                 seen[value] = loc
 
     def check_citation(self, loaded: Loaded[Any], loc: Loc, citation: Citation) -> None:
-        self.reference(loaded, (*loc, "attributed_to"), "actors", citation.attributed_to)
         source = self.corpus.sources.get(citation.source)
         if source is None:
-            self.reference(loaded, (*loc, "source"), "sources", citation.source)
-            return
+            return  # reported with the record's references
         key = (citation.source, citation.quote)
         if key in self.result.spans:
             return
@@ -218,46 +207,12 @@ class _Checker:
                 anchor = incidents[anchor].record.when.relative_to
 
     def warn_unreferenced(self) -> None:
-        corpus = self.corpus
-        used_actors: set[str] = set()
-        used_places: set[str] = set()
-        used_sources: set[str] = set()
-        for source in corpus.sources.values():
-            used_actors.add(source.record.outlet)
-        for actor in corpus.actors.values():
-            used_actors.update(r.actor for r in actor.record.relations)
-        for place in corpus.places.values():
-            if place.record.parent:
-                used_places.add(place.record.parent)
-        for incident in corpus.incidents.values():
-            used_places.add(incident.record.place)
-            used_places.update(entry.place for entry in incident.record.other_places)
-            used_actors.update(entry.actor for entry in incident.record.actors)
-        for kind in ("actors", "incidents"):
-            for loaded in corpus.of_kind(kind).values():
-                for _, citation in citations(loaded.record):
-                    used_sources.add(citation.source)
-                    if citation.attributed_to:
-                        used_actors.add(citation.attributed_to)
-        for actor_id, loaded in corpus.actors.items():
-            if actor_id not in used_actors:
-                self.problem(
-                    loaded,
-                    (),
-                    "nothing refers to this actor: link it from an incident, a relation or a citation, or remove it",
-                    "warning",
-                )
-        for place_id, loaded in corpus.places.items():
-            if place_id not in used_places:
-                self.problem(
-                    loaded,
-                    (),
-                    "nothing refers to this place: link it from an incident or as a parent, or remove it",
-                    "warning",
-                )
-        for source_id, loaded in corpus.sources.items():
-            if source_id not in used_sources:
-                self.problem(loaded, (), "nothing cites this source: cite it from a claim, or remove it", "warning")
+        for kind in KINDS.values():
+            if kind.unreferenced is None:
+                continue
+            for record_id, loaded in self.corpus.of_kind(kind.folder).items():
+                if (kind.folder, record_id) not in self.used:
+                    self.problem(loaded, (), kind.unreferenced, "warning")
 
 
 def check_corpus(corpus: Corpus) -> CheckResult:

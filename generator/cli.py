@@ -19,6 +19,23 @@ if TYPE_CHECKING:
 # answered from the cache never loads it.
 
 
+class _KindChoice(click.Choice):  # type: ignore[type-arg]
+    """The record kinds, read from the models when a command needs them (not on every start)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from generator.models import KINDS
+
+        return tuple(kind.singular for kind in KINDS.values())
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
+
+
 def _project(path: str) -> Project:
     try:
         return Project.at(Path(path))
@@ -235,7 +252,7 @@ def diff_command(project_path: str, base: str | None, head: str | None, main_bra
 
 @main.command("new")
 @project_option
-@click.argument("kind", type=click.Choice(["incident", "actor", "place", "source"]))
+@click.argument("kind", type=_KindChoice())
 @click.argument("record_id", metavar="ID")
 @click.option(
     "--from",

@@ -5,10 +5,12 @@ Accepted forms (``?`` uncertain, ``~`` approximate, ``%`` both, at the end):
 * ``2021`` a year, ``2021-07`` a month, ``2021-07-06`` a day;
 * ``2021-07-05T14:45+03:00`` a minute with its UTC offset (``Z`` for UTC);
 * ``2021-07-05T14:45`` a minute whose offset is unknown;
-* ``2021-06-27/2021-07-01`` an interval between two of the above.
+* ``2021-06-27/2021-07-01`` an interval between two of the above;
+* ``../2021-07-06`` on or before a date, ``2021-07-06/..`` on or after it (an open
+  interval: the other end is not known).
 
 Each parses to an :class:`Interval` of UTC instants: the earliest and latest moment
-the text allows. Incidents sort by the earliest.
+the text allows; an open end is :data:`OPEN_START` or :data:`OPEN_END`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ _MONTHS = [
 ]
 # With no stated offset, the instant lies anywhere within the world's time zones.
 _WIDEST_OFFSETS = (timedelta(hours=14), timedelta(hours=-12))
+OPEN = ".."  # EDTF's open end of an interval: '../2021-07-06' is 'on or before 6 July 2021'
+OPEN_START = datetime.min.replace(tzinfo=UTC)
+"""The earliest instant of an interval that is open at its start (no earliest moment known)."""
+OPEN_END = datetime.max.replace(tzinfo=UTC)
+"""The latest instant of an interval that is open at its end."""
 
 
 class DateError(ValueError):
@@ -52,6 +59,44 @@ class Interval:
     earliest: datetime
     latest: datetime
 
+    @property
+    def open_start(self) -> bool:
+        """No earliest instant is known ('on or before')."""
+        return self.earliest == OPEN_START
+
+    @property
+    def open_end(self) -> bool:
+        """No latest instant is known ('on or after')."""
+        return self.latest == OPEN_END
+
+
+@dataclass(frozen=True)
+class DatePart:
+    """One end of a date as written, in parts, for pages to put in words."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    time: str | None = None  # "14:45"
+    offset: str | None = None  # "+03:00", "Z"; None when the time has no stated offset
+    qualifier: str = ""  # "" | "uncertain" | "approximate" | "uncertain and approximate"
+
+    @classmethod
+    def of(cls, text: str) -> DatePart:
+        """The parts of one date written as EDTF (not an interval)."""
+        match = _PART.match(text)
+        if match is None:
+            raise DateError(f"'{text}' is not a date: {_HELP}")
+        qualifier = {"?": "uncertain", "~": "approximate", "%": "uncertain and approximate"}
+        return cls(
+            int(match["year"]),
+            int(match["month"]) if match["month"] else None,
+            int(match["day"]) if match["day"] else None,
+            f"{match['hour']}:{match['minute']}" if match["hour"] else None,
+            match["tz"],
+            qualifier.get(match["qualifier"] or "", ""),
+        )
+
 
 @dataclass(frozen=True)
 class EDTFDate:
@@ -62,10 +107,21 @@ class EDTFDate:
     precision: str  # year | month | day | minute | interval
     qualifier: str  # "" | "uncertain" | "approximate" | "uncertain and approximate"
 
+    def ends(self) -> tuple[DatePart | None, DatePart | None]:
+        """The first and last end as written (the same part for a single date); None for an open end."""
+        pieces = self.text.split("/")
+        first = None if pieces[0] == OPEN else DatePart.of(pieces[0])
+        last = None if pieces[-1] == OPEN else DatePart.of(pieces[-1])
+        return first, last
+
     def describe(self) -> str:
-        """Human-readable form, e.g. '6 July 2021' or '5 July 2021, 14:45 UTC+03:00'."""
-        parts = [_describe_part(piece) for piece in self.text.split("/")]
-        return " to ".join(parts)
+        """Human-readable form, e.g. '6 July 2021', '5 July 2021, 14:45 UTC+03:00', 'on or before 6 July 2021'."""
+        pieces = self.text.split("/")
+        if pieces[0] == OPEN:
+            return f"on or before {_describe_part(pieces[1])}"
+        if len(pieces) == 2 and pieces[1] == OPEN:
+            return f"on or after {_describe_part(pieces[0])}"
+        return " to ".join(_describe_part(piece) for piece in pieces)
 
 
 def _describe_part(text: str) -> str:
@@ -92,7 +148,10 @@ def _describe_part(text: str) -> str:
     return out
 
 
-_HELP = "write it as YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM (EDTF), optionally ending in ? or ~"
+_HELP = (
+    "write it as YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM (EDTF), optionally ending in ? or ~; "
+    "an interval is START/END, with '..' for an end that is not known (../2021-07-06: on or before)"
+)
 
 
 def _parse_part(text: str, zone: tzinfo | None) -> tuple[Interval, str, str]:
@@ -158,6 +217,16 @@ def parse_date(text: str, zone: tzinfo | None = None) -> EDTFDate:
     pieces = text.split("/")
     if len(pieces) > 2:
         raise DateError(f"'{text}' has more than one '/': an interval is START/END")
+    if len(pieces) == 1 and text == OPEN:
+        raise DateError(f"'..' stands for the unknown end of an interval: {_HELP}")
+    if len(pieces) == 2 and OPEN in pieces:
+        if pieces == [OPEN, OPEN]:
+            raise DateError(f"'{text}' is open at both ends, which says nothing: give at least one end")
+        known = pieces[1] if pieces[0] == OPEN else pieces[0]
+        interval, _, qualifier = _parse_part(known, zone)
+        if pieces[0] == OPEN:
+            return EDTFDate(text, Interval(OPEN_START, interval.latest), "interval", qualifier)
+        return EDTFDate(text, Interval(interval.earliest, OPEN_END), "interval", qualifier)
     parsed = [_parse_part(piece, zone) for piece in pieces]
     if len(parsed) == 1:
         interval, precision, qualifier = parsed[0]
@@ -177,6 +246,16 @@ def parse_duration(text: str) -> timedelta:
     if match is None or not any(match.groupdict().values()):
         raise DateError(f"'{text}' is not a duration: write PnD, PTnH or PnDTnH (ISO 8601), e.g. PT12H for 12 hours")
     return timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0), minutes=int(match["minutes"] or 0))
+
+
+def shift(instant: datetime, delta: timedelta) -> datetime:
+    """``instant + delta``, where an open end stays open and nothing overflows."""
+    if instant in (OPEN_START, OPEN_END):
+        return instant
+    try:
+        return instant + delta
+    except OverflowError:
+        return OPEN_END if delta > timedelta(0) else OPEN_START
 
 
 def describe_duration(delta: timedelta) -> str:

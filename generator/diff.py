@@ -21,26 +21,24 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from generator import models
 from generator.dates import DateError, describe_duration, parse_date, parse_duration
 from generator.index import question_status
 from generator.load import Loaded
-from generator.models import Citation, Incident, Question, When
+from generator.models import KINDS, Citation, Incident, Question, When
 from generator.pipeline import Validation, validate
 from generator.problems import Problem
 from generator.project import CONFIG_FILE, FACTS_DIR, Project
+from generator.walk import reference_fields
 
-KIND_ORDER = ("incidents", "actors", "places", "sources")
-HEADINGS = {"incidents": "Incidents", "actors": "Actors", "places": "Places", "sources": "Sources"}
+KIND_ORDER = tuple(KINDS)
+HEADINGS = {kind.folder: kind.heading for kind in KINDS.values()}
 # Field names that hold the id of another record, and the kind of that record.
 REFERENCE_FIELDS = {
-    "actor": "actors",
-    "attributed_to": "actors",
-    "outlet": "actors",
-    "place": "places",
-    "parent": "places",
-    "incident": "incidents",
-    "relative_to": "incidents",
-    "source": "sources",
+    name: kind
+    for model in vars(models).values()
+    if isinstance(model, type) and issubclass(model, models.Record)
+    for name, kind in reference_fields(model).items()
 }
 RENAME_SIMILARITY = 0.8
 WORKING_TREE = "the working tree"

@@ -17,14 +17,13 @@ from pydantic import ValidationError
 
 from generator import models
 from generator.files import walk as _walk
-from generator.models import SLUG, SLUG_MAX, Actor, FactFile, Incident, Place, Source
+from generator.models import KINDS, SLUG, SLUG_MAX, Actor, FactFile, Incident, Place, Source
 from generator.problems import Problem
 from generator.project import Project
 from generator.yamlload import Document, Loc, Position, YAMLProblem, loc_text, parse
 
 R = TypeVar("R", bound=FactFile)
 
-EXTENSIONS = {"sources": ".md", "actors": ".yaml", "places": ".yaml", "incidents": ".yaml"}
 MAX_FILE_BYTES = 5 * 1024 * 1024
 SCHEMA_COMMENT = "# yaml-language-server:"
 
@@ -96,7 +95,7 @@ def load_corpus(project: Project, *, load_file: Callable[[Corpus, str, Path, str
                 1,
                 1,
                 "error",
-                "no facts/ folder: create facts/sources, facts/actors, facts/places and facts/incidents",
+                "no facts/ folder: create " + _enumerate([f"facts/{kind}" for kind in KINDS]),
             )
         )
         return corpus
@@ -107,24 +106,24 @@ def load_corpus(project: Project, *, load_file: Callable[[Corpus, str, Path, str
         if path.is_symlink():
             corpus.problems.append(Problem(rel, 1, 1, "error", "fact files must be regular files, not symbolic links"))
             continue
-        if kind not in EXTENSIONS:
+        if kind not in KINDS:
+            places = [f"facts/{k.folder}/*{k.extension}" for k in KINDS.values()]
             corpus.problems.append(
-                Problem(
-                    rel,
-                    1,
-                    1,
-                    "error",
-                    "unexpected file: fact files go in facts/sources/*.md, facts/actors/*.yaml, facts/places/*.yaml or facts/incidents/*.yaml",
-                )
+                Problem(rel, 1, 1, "error", f"unexpected file: fact files go in {_enumerate(places, 'or')}")
             )
             continue
-        if path.suffix != EXTENSIONS[kind]:
+        extension = KINDS[kind].extension
+        if path.suffix != extension:
             corpus.problems.append(
-                Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {EXTENSIONS[kind]}")
+                Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {extension}")
             )
             continue
         load_file(corpus, kind, path, rel)
     return corpus
+
+
+def _enumerate(items: list[str], conjunction: str = "and") -> str:
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def _load_file(corpus: Corpus, kind: str, path: Path, rel: str, data: bytes | None = None) -> None:
@@ -169,7 +168,7 @@ def _read_record(
         )
         return None
     body = ""
-    if kind == "sources":
+    if KINDS[kind].has_body:
         split = split_source(text)
         if split is None:
             corpus.problems.append(
@@ -191,7 +190,7 @@ def _read_record(
     except YAMLProblem as problem:
         corpus.problems.append(Problem(rel, problem.position.line, problem.position.col, "error", problem.message))
         return None
-    model = models.KINDS[kind]
+    model = KINDS[kind].model
     try:
         record = model.model_validate(document.data)
     except ValidationError as error:

@@ -8,6 +8,7 @@ silent conversion), and every id is a safe slug that cannot leave its folder.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -83,6 +84,34 @@ DateText = Annotated[str, AfterValidator(_check_date)]
 Duration = Annotated[str, AfterValidator(_check_duration)]
 
 
+@dataclass(frozen=True)
+class RefersTo:
+    """Marks a field whose value is the id of a record of another kind.
+
+    ``kind`` is the folder of that kind under ``facts/``; ``none`` is a value that
+    stands for no record at all (an outlet that is ``unknown``). Every stage that
+    follows references (check, index, search, diff) finds them through this mark, with
+    the walkers of :mod:`generator.walk`.
+    """
+
+    kind: str
+    none: str | None = None
+
+
+@dataclass(frozen=True)
+class NotItself:
+    """Marks a reference that must not point at the record holding it; ``message`` says so."""
+
+    message: str
+
+
+ActorRef = Annotated[Slug, RefersTo("actors")]
+PlaceRef = Annotated[Slug, RefersTo("places")]
+IncidentRef = Annotated[Slug, RefersTo("incidents")]
+SourceRef = Annotated[Slug, RefersTo("sources")]
+OutletRef = Annotated[Slug, RefersTo("actors", none=UNKNOWN)]
+
+
 class Record(BaseModel):
     """Base of every part of a fact file: unknown keys and type coercion are errors."""
 
@@ -100,12 +129,12 @@ class FactFile(Record):
 class Citation(Record):
     """A source and the verbatim passage of it that supports a statement."""
 
-    source: Slug = Field(description="Id of the source document (a file in facts/sources/).")
+    source: SourceRef = Field(description="Id of the source document (a file in facts/sources/).")
     quote: Text = Field(
         description="The passage, verbatim. Checked against the archived text; only whitespace, "
         "curly versus straight quotes and dash variants may differ."
     )
-    attributed_to: Slug | None = Field(
+    attributed_to: ActorRef | None = Field(
         None,
         description="Id of the actor the source attributes the statement to (a news agency, a local "
         "outlet, a spokesperson), when it is not the source's own reporting.",
@@ -114,6 +143,12 @@ class Citation(Record):
         None,
         description="How the source attributes the statement, in words, when no actor fits "
         "('sources based near the site', 'footage on social media').",
+    )
+    via: list[ActorRef] = Field(
+        default_factory=list,
+        description="Ids of the actors that passed the statement on between whom it is attributed to and "
+        "the source, nearest the speaker first (a report quoting France 24 quoting AFP: "
+        "'attributed_to: afp', 'via: [france-24]').",
     )
 
 
@@ -133,7 +168,7 @@ class Source(FactFile):
     """An archived document. Its verbatim text is the body of the Markdown file."""
 
     title: Text = Field(description="The document's own headline or title, as published.")
-    outlet: Slug = Field(
+    outlet: OutletRef = Field(
         description="Id of the actor that published it (a media outlet, agency or government body), or 'unknown'."
     )
     author: Text = Field(description="The byline as printed, or 'unknown'.")
@@ -187,7 +222,9 @@ class ActorRelation(Record):
     """A cited relation from this actor to another one."""
 
     relation: ActorRelationKind = Field(description="How this actor relates to the other.")
-    actor: Slug = Field(description="Id of the other actor.")
+    actor: Annotated[ActorRef, NotItself("an actor cannot be related to itself")] = Field(
+        description="Id of the other actor."
+    )
     citations: list[Citation] = Field(min_length=1, description="Where the relation is stated.")
 
 
@@ -233,7 +270,7 @@ class Place(FactFile):
     name: Text = Field(description="The name the site uses.")
     kind: PlaceKind = Field(description="What sort of place it is.")
     aliases: list[Text] = Field(default_factory=list, description="Every other spelling used by sources.")
-    parent: Slug | None = Field(None, description="Id of the place it lies in (Green Zone → Baghdad → Iraq).")
+    parent: PlaceRef | None = Field(None, description="Id of the place it lies in (Green Zone → Baghdad → Iraq).")
     coordinates: Coordinates | None = Field(None, description="Where it is, when known.")
     timezone: Annotated[str, AfterValidator(_check_timezone)] | None = Field(
         None,
@@ -250,15 +287,24 @@ class When(Record):
     """When an incident happened, as precisely as the sources allow and no more."""
 
     date: DateText | None = Field(
-        None, description="EDTF date: a year, month, day, or minute with its UTC offset; '?' or '~' at the end."
+        None,
+        description="EDTF date: a year, month, day, or minute with its UTC offset; '?' or '~' at the end; "
+        "an interval START/END, '..' for an end that is not known ('../2021-07-06': on or before).",
     )
     part_of_day: PartOfDay | None = Field(
         None, description="'early' on the day, 'night', … when that is all sources say."
     )
-    relative_to: Slug | None = Field(None, description="Id of the incident this one is dated against.")
+    relative_to: Annotated[IncidentRef, NotItself("an incident cannot be dated relative to itself")] | None = Field(
+        None, description="Id of the incident this one is dated against."
+    )
     relation: Literal["before", "after"] | None = Field(None, description="Before or after that incident.")
     within: Duration | None = Field(
-        None, description="How far before or after at most, as an ISO 8601 duration (PT12H, P3D)."
+        None,
+        description="How far before or after at most, as an ISO 8601 duration (PT12H, P3D); "
+        "required when there is no 'date'.",
+    )
+    at_least: Duration | None = Field(
+        None, description="How far before or after at least, as an ISO 8601 duration ('several days': P2D)."
     )
     note: Text | None = Field(None, description="How the sources put it ('early Tuesday', 'hours after').")
 
@@ -266,10 +312,24 @@ class When(Record):
     def _complete(self) -> When:
         if self.date is None and self.relative_to is None:
             raise ValueError("give 'date', or 'relative_to' with 'relation' and 'within'")
-        if self.relative_to is not None and (self.relation is None or self.within is None):
-            raise ValueError("'relative_to' needs 'relation' (before or after) and 'within' (e.g. PT12H)")
-        if self.relative_to is None and (self.relation is not None or self.within is not None):
-            raise ValueError("'relation' and 'within' need 'relative_to' (the incident this one is dated against)")
+        if self.relative_to is not None and self.relation is None:
+            raise ValueError("'relative_to' needs 'relation' (before or after)")
+        if self.relative_to is not None and self.date is None and self.within is None:
+            raise ValueError(
+                "'relative_to' without a 'date' needs 'within' (e.g. PT12H): how far before or after at most"
+            )
+        if self.relative_to is None and (
+            self.relation is not None or self.within is not None or self.at_least is not None
+        ):
+            raise ValueError(
+                "'relation', 'within' and 'at_least' need 'relative_to' (the incident this one is dated against)"
+            )
+        if (
+            self.within is not None
+            and self.at_least is not None
+            and parse_duration(self.at_least) >= parse_duration(self.within)
+        ):
+            raise ValueError("'at_least' must be shorter than 'within'")
         return self
 
     def edtf(self, zone: tzinfo | None = None) -> EDTFDate | None:
@@ -279,6 +339,10 @@ class When(Record):
     @property
     def within_delta(self) -> timedelta | None:
         return parse_duration(self.within) if self.within else None
+
+    @property
+    def at_least_delta(self) -> timedelta | None:
+        return parse_duration(self.at_least) if self.at_least else None
 
 
 ActorRole = Literal[
@@ -324,12 +388,35 @@ IncidentRelationKind = Literal[
 QuestionStatus = Literal["single-source", "corroborated", "contested"]
 
 
+ACCUSED_ROLES = ("blamed", "suspected-perpetrator")
+"""Roles that say who others hold responsible, as distinct from who carried out or claimed an act."""
+
+
 class IncidentActor(Record):
     """An actor's role in an incident."""
 
-    actor: Slug = Field(description="Id of the actor.")
+    actor: ActorRef = Field(description="Id of the actor.")
     role: ActorRole = Field(description="The actor's part in the incident.")
-    citations: list[Citation] = Field(default_factory=list, description="Where the role is stated.")
+    by: list[ActorRef] = Field(
+        default_factory=list,
+        description="With 'blamed' or 'suspected-perpetrator': ids of the actors who blame or suspect it, "
+        "when the sources say; leave out when they do not say by whom.",
+    )
+    citations: list[Citation] = Field(
+        default_factory=list,
+        description="Where the role is stated; required for 'blamed' and 'suspected-perpetrator'.",
+    )
+
+    @model_validator(mode="after")
+    def _accusation(self) -> IncidentActor:
+        if self.by and self.role not in ACCUSED_ROLES:
+            raise ValueError(
+                f"'by' says who blames or suspects an actor: it goes with role 'blamed' or "
+                f"'suspected-perpetrator', not '{self.role}'"
+            )
+        if self.role in ACCUSED_ROLES and not self.citations:
+            raise ValueError(f"role '{self.role}' needs 'citations': where is it said, and by whom?")
+        return self
 
 
 PlaceRole = Literal["impact-site", "launch-site", "heard-in", "alarm-sounded", "nearby", "other"]
@@ -338,15 +425,24 @@ PlaceRole = Literal["impact-site", "launch-site", "heard-in", "alarm-sounded", "
 class IncidentPlace(Record):
     """Another place the incident touches, besides where it happened."""
 
-    place: Slug = Field(description="Id of the place.")
+    place: PlaceRef = Field(description="Id of the place.")
     role: PlaceRole = Field(description="How the incident touches it.")
     citations: list[Citation] = Field(default_factory=list, description="Where this is stated.")
+
+
+class NearPlace(Record):
+    """The named place an incident happened near, when sources say only that it was near it."""
+
+    place: PlaceRef = Field(description="Id of the place the sources say it was near.")
+    citations: list[Citation] = Field(min_length=1, description="Where the sources say so.")
 
 
 class RelatedIncident(Record):
     """A link from this incident to another one."""
 
-    incident: Slug = Field(description="Id of the other incident.")
+    incident: Annotated[IncidentRef, NotItself("an incident cannot be related to itself")] = Field(
+        description="Id of the other incident."
+    )
     relation: IncidentRelationKind = Field(description="How this incident relates to the other.")
     citations: list[Citation] = Field(default_factory=list, description="Where the connection is made.")
 
@@ -369,6 +465,11 @@ class Question(Record):
     )
     status: QuestionStatus | None = Field(None, description="Overrides the computed status; needs 'status_reason'.")
     status_reason: Text | None = Field(None, description="Why the computed status is overridden; shown on the page.")
+    note: Text | None = Field(
+        None,
+        description="How the answers relate, in neutral words, when the status alone would mislead "
+        "(answers that differ only in precision; a citation that is a phrase inside another's claim).",
+    )
 
     @model_validator(mode="after")
     def _reasoned_override(self) -> Question:
@@ -385,8 +486,18 @@ class Incident(FactFile):
     title: Text = Field(description="A neutral title.")
     summary: Text | None = Field(None, description="One neutral paragraph; say 'reported' where only one side says so.")
     when: When = Field(description="When it happened.")
-    place: Slug = Field(description="Id of the place.")
-    type: IncidentType = Field(description="What sort of incident it is.")
+    place: PlaceRef = Field(
+        description="Id of the place: where it happened, or the most precise place known to contain it."
+    )
+    near: NearPlace | None = Field(
+        None, description="The named place it happened near, when sources say only that it was near it."
+    )
+    type: IncidentType = Field(description="What sort of incident it is (for a series: of its events).")
+    series: bool = Field(
+        False,
+        description="true when the record stands for several events that sources report together "
+        "(a string of attacks, a year's attacks), not for one event.",
+    )
     actors: list[IncidentActor] = Field(default_factory=list, description="Who took part, and how.")
     other_places: list[IncidentPlace] = Field(
         default_factory=list,
@@ -397,9 +508,45 @@ class Incident(FactFile):
     questions: list[Question] = Field(min_length=1, description="What sources say about it, question by question.")
 
 
-KINDS: dict[str, type[FactFile]] = {
-    "sources": Source,
-    "actors": Actor,
-    "places": Place,
-    "incidents": Incident,
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record: its folder under ``facts/`` (and under the docs folder), its name, its files."""
+
+    folder: str  # facts/incidents/, docs/incidents/, the kind's id everywhere
+    singular: str  # `factsheet new incident`, schemas/incident.json, templates/incident.md.j2
+    extension: str  # .yaml, or .md for a front matter block followed by a text
+    model: type[FactFile]
+    unreferenced: str | None = None  # the warning when nothing refers to a record of this kind
+
+    @property
+    def heading(self) -> str:
+        return self.folder.capitalize()
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the file is front matter followed by a text (a source's archived text)."""
+        return self.extension == ".md"
+
+
+KINDS: dict[str, Kind] = {
+    kind.folder: kind
+    for kind in (
+        Kind("incidents", "incident", ".yaml", Incident),
+        Kind(
+            "actors",
+            "actor",
+            ".yaml",
+            Actor,
+            "nothing refers to this actor: link it from an incident, a relation or a citation, or remove it",
+        ),
+        Kind(
+            "places",
+            "place",
+            ".yaml",
+            Place,
+            "nothing refers to this place: link it from an incident or as a parent, or remove it",
+        ),
+        Kind("sources", "source", ".md", Source, "nothing cites this source: cite it from a claim, or remove it"),
+    )
 }
+"""Every kind of record, in the order pages, summaries and listings show them."""

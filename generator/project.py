@@ -8,10 +8,12 @@ from typing import Any
 
 import yaml
 
+from generator.models import KINDS
+
 CONFIG_FILE = "mkdocs.yml"
 FACTS_DIR = "facts"
 # The folders inside the docs folder that belong to the generator: it writes only there.
-GENERATED_DIRS = ("incidents", "actors", "places", "sources", "tags", "timeline")
+GENERATED_DIRS = (*KINDS, "tags", "timeline", "map", "downloads")
 
 
 class ProjectError(Exception):
@@ -34,6 +36,10 @@ class Project:
     site_dir: Path
     repo_url: str | None
     edit_uri: str | None
+    site_name: str = "factsheet"
+    site_url: str | None = None  # where the site is published, ending in "/"
+    site_description: str | None = None
+    site_author: str | None = None
 
     @classmethod
     def at(cls, root: Path | str) -> Project:
@@ -52,12 +58,17 @@ class Project:
                 raise ProjectError(f"{CONFIG_FILE}: {name} must be a folder inside the project, not {folder}")
         repo_url = config.get("repo_url")
         edit_uri = config.get("edit_uri")
+        site_url = config.get("site_url")
         return cls(
             root=root,
             docs_dir=docs_dir,
             site_dir=site_dir,
             repo_url=str(repo_url).rstrip("/") if repo_url else None,
             edit_uri=str(edit_uri).strip("/") if edit_uri else None,
+            site_name=str(config.get("site_name") or "factsheet"),
+            site_url=str(site_url).rstrip("/") + "/" if site_url else None,
+            site_description=str(config["site_description"]) if config.get("site_description") else None,
+            site_author=str(config["site_author"]) if config.get("site_author") else None,
         )
 
     @property
@@ -71,6 +82,11 @@ class Project:
     def relative(self, path: Path) -> str:
         """A path relative to the project root, with forward slashes, as messages show it."""
         return path.resolve().relative_to(self.root).as_posix()
+
+    def page_url(self, path: str) -> str:
+        """The address of a page by its path from the site root ('incidents/x/'): absolute when
+        mkdocs.yml gives ``site_url``, else relative to the site root."""
+        return f"{self.site_url}{path}" if self.site_url else path
 
     def edit_url(self, fact_path: str) -> str | None:
         """Where to edit a fact file in the hosted repository, when mkdocs.yml names one."""

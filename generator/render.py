@@ -1,9 +1,10 @@
 """Render the indexed corpus as Markdown pages with front matter.
 
 Python decides what each page says; the templates in ``templates/`` decide how it
-reads. Every value a template prints is escaped for Markdown and HTML unless it is
-:class:`markupsafe.Markup` built here (links, marked source text), so text from fact
-files, however hostile, cannot inject markup into a page.
+reads, and hold every word of it. Every value a template prints is escaped for
+Markdown and HTML unless it is :class:`markupsafe.Markup` built here (links, marked
+source text) or by a macro, so text from fact files, however hostile, cannot inject
+markup into a page.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import html
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
@@ -24,13 +25,15 @@ import frontmatter
 import jinja2
 from markupsafe import Markup
 
-from generator.dates import describe_duration, parse_date
-from generator.index import STATUS_LABELS, CitationUse, Index
+from generator.dates import EDTFDate, parse_date
+from generator.history import History, read_history
+from generator.index import ActorPart, CitationUse, Index
 from generator.load import Loaded
-from generator.models import UNKNOWN, Citation, Incident, When
+from generator.models import KINDS, SLUG, UNKNOWN, Citation, Incident, IncidentActor
 from generator.project import Project
 from generator.quotes import quote_anchor
 from generator.search import date_terms, incident_terms
+from generator.walk import citations
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -61,7 +64,8 @@ def _escape_text(value: str) -> str:
 
 
 def _humanise(slug: str) -> str:
-    return slug.replace("-", " ")
+    # Only ids and enum values read better without hyphens; wording with names keeps its own.
+    return slug.replace("-", " ") if SLUG.match(slug) else slug
 
 
 def page_meta(title: str, description: str | None = None, **extra: str) -> dict[str, Any]:
@@ -86,32 +90,34 @@ class Page:
 
 
 class Renderer:
-    """Turns an :class:`Index` into pages."""
+    """Turns an :class:`Index` into pages.
 
-    def __init__(self, index: Index, project: Project) -> None:
+    Python decides what each page shows; every word of it is in the templates, most in
+    the macros of ``macros.md.j2`` (dates, statuses, citations, relations, counts).
+    """
+
+    def __init__(self, index: Index, project: Project, history: History | None = None) -> None:
         self.index = index
         self.corpus = index.corpus
         self.project = project
+        self.history = history if history is not None else read_history(project)
+        # Autoescape makes macro results Markup, so a macro's output is not escaped twice;
+        # every other printed value goes through md() (Markdown and HTML escaping).
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
-            finalize=md,
-            autoescape=False,
+            finalize=lambda value: Markup(md(value)),
+            autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.do"],
         )
-        self.env.filters.update(
-            humanise=_humanise,
-            status_label=lambda value: STATUS_LABELS[value],
-        )
-        self.env.globals.update(
-            r=self,
-            index=index,
-            corpus=self.corpus,
-        )
+        self.env.filters.update(humanise=_humanise, capitalize_first=_capitalize_first)
+        self.env.globals.update(r=self, index=index, corpus=self.corpus, refs={})
+        self.macros: Any = self.env.get_template("macros.md.j2").module  # the wording, callable from here
 
-    # ----- links (the only Markup besides the source text) -----
+    # ----- links and other Markup (the source text aside) -----
 
     def link(self, kind: str, record_id: str, anchor: str = "", text: Any = None) -> Markup:
         """A relative Markdown link to a record's page, labelled with its name."""
@@ -127,101 +133,178 @@ class Renderer:
         return str(getattr(record, "title", None) or getattr(record, "name", record_id))
 
     def tag_link(self, tag: str) -> Markup:
-        return Markup(f"[{md(tag)}](../tags/{tag}.md)")
+        return Markup(f"[{md(self.index.tag_names[tag])}](../tags/{tag}.md)")
 
     def external(self, url: str, text: Any) -> Markup:
         safe = url_quote(url, safe=":/?#@!$&'*+,;=%~-._")
         return Markup(f"[{md(text)}](<{safe}>)")
 
-    def edit_link(self, loaded: Loaded[Any]) -> Markup:
-        url = self.project.edit_url(loaded.path)
-        file = Markup(f"`{loaded.path}`")  # ids are slugs: safe inside a code span
-        if url is None:
-            return Markup(f"Fact file: {file}")
-        return Markup(f"Fact file: {file} · {self.external(url, 'Edit this fact')}")
+    def code(self, path: str) -> Markup:
+        """A fact file's path as code (ids are slugs: safe inside a code span)."""
+        return Markup(f"`{path}`")
 
-    # ----- wording -----
+    def file_link(self, name: str) -> Markup:
+        """A link to a file beside the page (a download), by its name."""
+        return Markup(f"[`{name}`]({url_quote(name)})")
 
-    def when(self, incident_id: str) -> str:
+    def day(self, value: date) -> str:
+        """'6 July 2021'."""
+        return f"{value.day} {value:%B %Y}"
+
+    def edit_url(self, loaded: Loaded[Any]) -> str | None:
+        return self.project.edit_url(loaded.path)
+
+    def parse_date(self, text: str) -> EDTFDate:
+        return parse_date(text)
+
+    # ----- quotes -----
+
+    def anchor(self, citation: Citation) -> str:
+        """The id of a quoted passage on its source's page."""
+        return quote_anchor(citation.quote)
+
+    def quote_text(self, citation: Citation) -> str:
+        """The quote as the source gives it: the archived text of its passage, whitespace collapsed.
+
+        The quote in the fact file may differ from it in whitespace, quotation marks and
+        dashes only (the checker allows no more); pages show the source's own characters.
+        """
+        span = self.index.span(citation.source, citation.quote)
+        if span is None:  # only for a quote the checks did not find, which stops the build first
+            return " ".join(citation.quote.split())
+        return " ".join(self.corpus.sources[citation.source].body[span[0] : span[1]].split())
+
+    def passages(self, uses: list[CitationUse]) -> list[tuple[Citation, list[CitationUse]]]:
+        """Uses grouped by the passage they cite (source and quote), in order of first use."""
+        groups: dict[tuple[str, str], tuple[Citation, list[CitationUse]]] = {}
+        for use in uses:
+            key = (use.citation.source, quote_anchor(use.citation.quote))
+            groups.setdefault(key, (use.citation, []))[1].append(use)
+        return list(groups.values())
+
+    def passages_in_text_order(self, uses: list[CitationUse]) -> list[tuple[Citation, list[CitationUse]]]:
+        """As :meth:`passages`, in the order the passages appear in their source."""
+
+        def position(item: tuple[Citation, list[CitationUse]]) -> tuple[int, int]:
+            return self.index.span(item[0].source, item[0].quote) or (0, 0)
+
+        return sorted(self.passages(uses), key=position)
+
+    # ----- what a page cites, and what it lists -----
+
+    def source_numbers(self, citations: Iterable[Citation]) -> dict[str, int]:
+        """The reports a page cites, numbered for its list of sources: earliest published first."""
+        cited = {citation.source for citation in citations if citation.source in self.corpus.sources}
+
+        def published(source_id: str) -> tuple[bool, datetime, str]:
+            text = self.corpus.sources[source_id].record.published
+            if text == UNKNOWN:
+                return (True, datetime.max.replace(tzinfo=UTC), source_id)
+            return (False, parse_date(text).interval.earliest, source_id)
+
+        return {source_id: number for number, source_id in enumerate(sorted(cited, key=published), start=1)}
+
+    def incident_citations(self, incident_id: str) -> list[Citation]:
+        return [citation for _, citation in citations(self.corpus.incidents[incident_id].record)]
+
+    def actor_citations(self, actor_id: str) -> list[Citation]:
+        own = [citation for _, citation in citations(self.corpus.actors[actor_id].record)]
+        attributed = [use.citation for use in self.index.actor_attributions.get(actor_id, [])]
+        relayed = [use.citation for use in self.index.actor_relays.get(actor_id, [])]
+        return own + attributed + relayed
+
+    def actor_parts(self, actor_id: str) -> list[tuple[str, list[ActorPart]]]:
+        """An actor's parts in incidents, one entry per incident, in date order."""
+        grouped: dict[str, list[ActorPart]] = {}
+        for part in self.index.actor_incidents.get(actor_id, []):
+            grouped.setdefault(part.incident, []).append(part)
+        return sorted(grouped.items(), key=lambda item: self.index.position(item[0]))
+
+    def incident_actors(self, incident: Incident) -> list[tuple[str, list[IncidentActor]]]:
+        """The actors of an incident, one entry per actor with all its roles, in first-named order."""
+        grouped: dict[str, list[IncidentActor]] = {}
+        for entry in incident.actors:
+            grouped.setdefault(entry.actor, []).append(entry)
+        return list(grouped.items())
+
+    def related(self, incident_id: str) -> list[tuple[str, list[Link]]]:
+        """Every incident related to this one, once, with each link between them, in date order.
+
+        Links made on this incident's page and on the other's, and dates worked out from
+        one another, in either direction.
+        """
         incident = self.corpus.incidents[incident_id].record
-        when: When = incident.when
-        parts = []
-        parsed = self.index.dates[incident_id]
-        if parsed is not None:
-            text = parsed.describe()
-            if when.part_of_day:
-                text = f"{when.part_of_day} on {text}" if when.part_of_day == "early" else f"{text}, {when.part_of_day}"
-            parts.append(text)
-        if when.relative_to and when.within_delta is not None:
-            other = self.label("incidents", when.relative_to)
-            parts.append(f"within {describe_duration(when.within_delta)} {when.relation} {other}")
-        return "; ".join(parts)
+        links: dict[str, list[Link]] = defaultdict(list)
+        if incident.when.relative_to in self.corpus.incidents:
+            links[incident.when.relative_to].append(Link("dated", inbound=False))
+        for entry in incident.related:
+            links[entry.incident].append(Link("related", False, entry.relation, tuple(entry.citations)))
+        for other, relation in self.index.related_in.get(incident_id, []):
+            links[other].append(Link("related", True, relation))
+        for other in self.index.dated_against.get(incident_id, []):
+            links[other].append(Link("dated", inbound=True))
+        known = [other for other in links if other in self.corpus.incidents]
+        return [(other, links[other]) for other in sorted(known, key=self.index.position)]
 
-    def short_date(self, incident_id: str) -> str:
-        """The date as a sortable, compact text for tables (the earliest day it allows, in local time)."""
-        parsed = self.index.dates[incident_id]
-        if parsed is not None:
-            return parsed.describe()
-        return f"after {self.index.local_earliest(incident_id):%d %B %Y}".replace(" 0", " ")
+    def listed_on_place(self, place_id: str) -> int:
+        """How many incidents a place's page lists: those within it and those that reached it."""
+        touched = {incident for incident, _ in self.index.place_touched_by.get(place_id, [])}
+        return len(set(self.index.incidents_within(place_id)) | touched)
 
-    def place_trail(self, place_id: str) -> Markup:
-        links = [self.link("places", p) for p in reversed(self.index.place_path(place_id))]
-        return Markup(", ".join(links))
-
-    def source_label(self, source_id: str) -> Markup:
-        """'Outlet, date' (or the title when the outlet is unknown), linked to the source."""
-        source = self.corpus.sources[source_id].record
-        outlet = self.label("actors", source.outlet) if source.outlet != UNKNOWN else source.title
-        date = "" if source.published == UNKNOWN else f" ({md(source.published)})"
-        return Markup(f"{md(outlet)}{date}")
-
-    def citation(self, citation: Any) -> Markup:
-        """A citation: the quote linked to its marked place in the source, and whom it is attributed to."""
-        anchor = quote_anchor(citation.quote)
-        quote = self.link("sources", citation.source, anchor, "“" + " ".join(citation.quote.split()) + "”")
-        parts = [f"{self.source_label(citation.source)}: {quote}"]
-        if citation.attributed_to or citation.attribution:
-            who = []
-            if citation.attributed_to:
-                who.append(str(self.link("actors", citation.attributed_to)))
-            if citation.attribution:
-                who.append(md(f"“{citation.attribution}”"))
-            parts.append(" — attributed to " + ", ".join(who))
-        return Markup("".join(parts))
+    def actor_counts(self, actor_id: str) -> dict[str, int]:
+        """What an actor's page lists, counted: incidents, attributed passages, relayed passages, reports."""
+        index = self.index
+        return {
+            "incidents": len({part.incident for part in index.actor_incidents.get(actor_id, [])}),
+            "statements": len(self.passages(index.actor_attributions.get(actor_id, []))),
+            "relayed": len(self.passages(index.actor_relays.get(actor_id, []))),
+            "published": len(index.actor_publications.get(actor_id, [])),
+        }
 
     # ----- the source text with its cited passages marked -----
 
+    def cited_passages(self, source_id: str) -> list[tuple[str, tuple[int, int]]]:
+        """(anchor, span) of every distinct cited passage of a source, in text order."""
+        spans: dict[str, tuple[int, int]] = {}
+        for quote, span in self.index.source_spans(source_id):
+            spans.setdefault(quote_anchor(quote), span)
+        return sorted(spans.items(), key=lambda item: (item[1], item[0]))
+
     def marked_text(self, source_id: str) -> Markup:
-        """The archived text as HTML paragraphs, each cited passage in a <mark> with its anchor."""
+        """The archived text as HTML paragraphs, every cited passage marked however passages overlap.
+
+        Quotes overlap and nest, so a quote cannot always be one element. The text is cut
+        at every passage boundary; each piece carries the class of every passage that
+        covers it, and an empty element with the passage's id marks where it starts. The
+        page's style then lights up exactly the pieces of the passage whose id is the
+        URL's target (see source.md.j2).
+        """
         body = self.corpus.sources[source_id].body
-        starts: dict[int, list[str]] = defaultdict(list)
-        depth_change: dict[int, int] = defaultdict(int)
-        for quote, (start, end) in self.index.source_spans(source_id):
-            anchor = quote_anchor(quote)
-            if anchor not in starts[start]:
-                starts[start].append(anchor)
-            depth_change[start] += 1
-            depth_change[end] -= 1
+        passages = self.cited_passages(source_id)
+        starting: dict[int, list[str]] = defaultdict(list)
+        events: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+        for anchor, (start, end) in passages:
+            starting[start].append(anchor)
+            events[start].append((anchor, True))
+            events[end].append((anchor, False))
         newlines = [m.start() for m in re.finditer(r"\n", body)]
-        cuts = sorted({0, len(body), *depth_change, *newlines, *(n + 1 for n in newlines)})
+        cuts = sorted({0, len(body), *events, *newlines, *(n + 1 for n in newlines)})
         paragraphs: list[str] = []
         current: list[str] = []
-        depth = 0  # how many cited passages cover the current piece
+        covering: set[str] = set()
         for start, end in itertools.pairwise(cuts):
-            depth += depth_change.get(start, 0)
+            for anchor, opens in events.get(start, ()):
+                (covering.add if opens else covering.discard)(anchor)
             piece = body[start:end]
             if piece == "\n":
                 if current:
                     paragraphs.append("".join(current))
                 current = []
                 continue
+            current.extend(f'<span class="fs-anchor" id="{a}"></span>' for a in starting.get(start, ()))
             text = html.escape(piece, quote=True)
-            anchors = sorted(starts.get(start, []))
-            if depth > 0:
-                first, rest = (anchors[0], anchors[1:]) if anchors else (None, [])
-                lead = "".join(f'<span id="{a}"></span>' for a in rest)
-                attr = f' id="{first}"' if first else ""
-                current.append(f"{lead}<mark{attr}>{text}</mark>")
+            if covering:
+                current.append(f'<span class="fs-cited {" ".join(sorted(covering))}">{text}</span>')
             else:
                 current.append(text)
         if current:
@@ -240,27 +323,25 @@ class Renderer:
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""
         corpus, index = self.corpus, self.index
-        record_pages = (
-            ("incidents", "incident", index.incident_order),
-            ("actors", "actor", sorted(corpus.actors)),
-            ("places", "place", sorted(corpus.places)),
-            ("sources", "source", sorted(corpus.sources)),
-        )
-        for kind, name, record_ids in record_pages:
+        for kind, name in ((k.folder, k.singular) for k in KINDS.values()):
+            record_ids = index.incident_order if kind == "incidents" else sorted(corpus.of_kind(kind))
             for record_id in record_ids:
                 loaded = corpus.of_kind(kind)[record_id]
                 record = loaded.record
                 description = getattr(record, "summary", None) or getattr(record, "description", None)
                 meta = {**self._meta(loaded, self.label(kind, record_id), description)}
                 meta["search"] = self.search_meta(kind, record_id)
+                cited = {"incidents": self.incident_citations, "actors": self.actor_citations}.get(kind)
                 yield self.page(
                     f"{kind}/{record_id}.md",
                     f"{name}.md.j2",
                     meta,
                     **{"id": record_id, "loaded": loaded, name: record},
+                    refs=self.source_numbers(cited(record_id)) if cited else {},
                 )
         for tag in sorted(index.tag_incidents):
-            yield self.page(f"tags/{tag}.md", "tag.md.j2", {**page_meta(f"Tag: {tag}"), **UNSEARCHED}, tag=tag)
+            title = str(self.macros.tag_title(index.tag_names[tag]))
+            yield self.page(f"tags/{tag}.md", "tag.md.j2", {**page_meta(title), **UNSEARCHED}, tag=tag)
         yield self.page("incidents/index.md", "incidents_index.md.j2", {**page_meta("Incidents"), **UNSEARCHED})
         yield self.page(
             "timeline/index.md", "timeline.md.j2", {**page_meta("Timeline"), **UNSEARCHED}, years=self._timeline()
@@ -281,6 +362,9 @@ class Renderer:
             by_outlet=self._sources_by_outlet(),
         )
         yield self.page("tags/index.md", "tags_index.md.j2", {**page_meta("Tags"), **UNSEARCHED})
+        from generator.sitepages import reader_pages  # it builds on this module
+
+        yield from reader_pages(self)
 
     def _meta(self, loaded: Loaded[Any], title: str, description: str | None) -> dict[str, Any]:
         return page_meta(title, description, fact=loaded.path)
@@ -295,23 +379,23 @@ class Renderer:
             days = date_terms(date.fromisoformat(written.group())) if written else []
             return {
                 "kind": "incident",
-                "date": self.short_date(record_id),
+                "date": str(self.macros.list_date(record_id)),
                 "place": self.label("places", incident.place),
                 "terms": incident_terms(corpus, record_id) + days,
             }
         if kind == "sources":
             source = corpus.sources[record_id].record
-            published = parse_date(source.published).describe() if source.published != UNKNOWN else None
+            published = str(self.macros.published(source)) if source.published != UNKNOWN else None
             return {"kind": "source", **({"date": published} if published else {})}
         record = corpus.of_kind(kind)[record_id].record
-        return {"kind": kind.removesuffix("s"), "terms": list(record.aliases)}
+        return {"kind": KINDS[kind].singular, "terms": list(record.aliases)}
 
-    def _timeline(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-        years: dict[str, dict[str, list[str]]] = {}
+    def _timeline(self) -> list[tuple[str, list[str]]]:
+        """Incidents by year, in date order; an incident whose date is not given goes by when it was reported."""
+        years: dict[str, list[str]] = {}
         for incident_id in self.index.incident_order:
-            local = self.index.local_earliest(incident_id)
-            years.setdefault(f"{local:%Y}", {}).setdefault(f"{local:%B %Y}", []).append(incident_id)
-        return [(year, list(months.items())) for year, months in years.items()]
+            years.setdefault(f"{self.index.local_earliest(incident_id):%Y}", []).append(incident_id)
+        return list(years.items())
 
     def _actors_by_kind(self) -> list[tuple[str, list[str]]]:
         groups: dict[str, list[str]] = defaultdict(list)
@@ -337,20 +421,6 @@ class Renderer:
     def indent(self, depth: int) -> Markup:
         return Markup("    " * depth)
 
-    def count(self, number: int, noun: str) -> str:
-        return f"{number} {noun}{'' if number == 1 else 's'}"
-
-    def distance(self, metres: int) -> str:
-        return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres} m"
-
-    def grouped(self, uses: list[CitationUse]) -> list[tuple[CitationUse, list[Citation]]]:
-        """Uses of citations grouped by the statement they support, in first-seen order."""
-        groups: dict[tuple[str, str, str], tuple[CitationUse, list[Citation]]] = {}
-        for use in uses:
-            key = (use.kind, use.record_id, use.anchor)
-            groups.setdefault(key, (use, []))[1].append(use.citation)
-        return list(groups.values())
-
     def _sources_by_outlet(self) -> list[tuple[str, list[str]]]:
         groups: dict[str, list[str]] = defaultdict(list)
         for source_id in sorted(self.corpus.sources):
@@ -361,6 +431,26 @@ class Renderer:
     def children(self, place_id: str) -> list[str]:
         places = self.corpus.places
         return sorted(self.index.place_children.get(place_id, []), key=lambda p: places[p].record.name.casefold())
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link between two incidents, as seen from one of them (see :meth:`Renderer.related`).
+
+    ``what`` is "related" (a ``related`` entry, with its ``relation``) or "dated" (one
+    incident's date is worked out from the other's); ``inbound`` when the other incident
+    makes the link.
+    """
+
+    what: str
+    inbound: bool
+    relation: str = ""
+    citations: tuple[Citation, ...] = ()
+
+
+def _capitalize_first(text: Any) -> Any:
+    """Upper-case the first letter only (Jinja's ``capitalize`` lower-cases the rest)."""
+    return text[:1].upper() + text[1:]
 
 
 def render(index: Index, project: Project) -> list[Page]:

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.load import EXTENSIONS, body_hash
+from generator.load import body_hash
+from generator.models import KINDS as RECORD_KINDS
 from generator.models import UNKNOWN, check_slug
 from generator.project import Project
 from generator.schema import schema_comment
 
-KINDS = {"incident": "incidents", "actor": "actors", "place": "places", "source": "sources"}
+KINDS = {kind.singular: kind.folder for kind in RECORD_KINDS.values()}
 TITLE_MAX = 200
 
 
@@ -55,7 +56,7 @@ def _default_name(record_id: str) -> str:
 def path_for(project: Project, kind: str, record_id: str) -> Path:
     """Where a record of this kind and id lives."""
     folder = KINDS[kind]
-    return project.facts_dir / folder / f"{record_id}{EXTENSIONS[folder]}"
+    return project.facts_dir / folder / f"{record_id}{RECORD_KINDS[folder].extension}"
 
 
 def incident_text(record_id: str, details: Details) -> str:

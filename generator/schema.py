@@ -20,8 +20,8 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from generator import models
-from generator.load import EXTENSIONS, SCHEMA_COMMENT, Corpus
-from generator.models import SLUG_MAX
+from generator.load import SCHEMA_COMMENT, Corpus
+from generator.models import KINDS, SLUG_MAX
 from generator.problems import Problem
 from generator.project import Project
 
@@ -29,7 +29,7 @@ SCHEMA_DIR = "schemas"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # facts/<folder>/ → schema file name (the record kind in the singular).
-SCHEMA_NAMES = {kind: f"{kind[:-1]}.json" for kind in models.KINDS}
+SCHEMA_NAMES = {kind.folder: f"{kind.singular}.json" for kind in KINDS.values()}
 
 # The models check these with plain functions; the schema says the same in JSON Schema
 # terms so that editors flag a bad id or hash while it is typed.
@@ -52,10 +52,9 @@ class _FactSchema(GenerateJsonSchema):
 
 def schema_for(kind: str) -> dict[str, Any]:
     """The JSON Schema of one record kind (``incidents``, ``actors``, ``places``, ``sources``)."""
-    model = models.KINDS[kind]
-    generated = model.model_json_schema(schema_generator=_FactSchema)
+    generated = KINDS[kind].model.model_json_schema(schema_generator=_FactSchema)
     header: dict[str, Any] = {"$schema": SCHEMA_DIALECT}
-    if kind == "sources":
+    if KINDS[kind].has_body:
         generated["description"] = (
             f"{generated.get('description', '')} This schema covers the front matter between the '---' lines."
         ).strip()
@@ -103,9 +102,9 @@ def comment_problems(
     ``texts`` holds the text of files already read, by path.
     """
     problems = []
-    for kind in models.KINDS:
+    for kind in KINDS:
         expected = schema_comment(kind)
-        line = 2 if kind == "sources" else 1  # a source's front matter starts after '---'
+        line = 2 if KINDS[kind].has_body else 1  # a source's front matter starts after '---'
         for loaded in corpus.of_kind(kind).values():
             text = texts.get(loaded.path) if texts is not None else None
             if text is None:
@@ -114,7 +113,7 @@ def comment_problems(
             actual = lines[line - 1].strip() if len(lines) >= line else ""
             if actual == expected:
                 continue
-            where = "as the first line inside the front matter" if kind == "sources" else "as the first line"
+            where = "as the first line inside the front matter" if KINDS[kind].has_body else "as the first line"
             if actual.startswith(SCHEMA_COMMENT):
                 message = f"the schema comment should read '{expected}'"
             elif missing:
@@ -135,18 +134,19 @@ def add_schema_comments(project: Project) -> list[str]:
     the file changes.
     """
     changed = []
-    for kind in models.KINDS:
+    for kind in KINDS:
         folder = project.facts_dir / kind
         if not folder.is_dir():
             continue
         expected = schema_comment(kind)
-        index = 1 if kind == "sources" else 0
+        has_body = KINDS[kind].has_body
+        index = 1 if has_body else 0
         for path in sorted(folder.iterdir()):
-            if path.suffix != EXTENSIONS[kind] or not path.is_file() or path.is_symlink():
+            if path.suffix != KINDS[kind].extension or not path.is_file() or path.is_symlink():
                 continue
             # Bytes, not read_text: newlines stay as they are and a source's body stays byte-exact.
             lines = path.read_bytes().decode("utf-8").splitlines(keepends=True)
-            if kind == "sources" and (not lines or lines[0].rstrip("\r\n") != "---"):
+            if has_body and (not lines or lines[0].rstrip("\r\n") != "---"):
                 continue  # not a source file the loader can read; validate says so
             if len(lines) > index and lines[index].strip() == expected:
                 continue

@@ -3,7 +3,7 @@
 Search runs in the reader's browser on a Pagefind index (``site/pagefind/``): the
 index is split into chunks, so a query downloads only the chunks for its words and
 the fragments of the results it shows, whatever the size of the corpus. The header
-search box (``overrides/partials/header.html``, ``docs/assets/search.js``) queries it.
+search box (``overrides/partials/pagefind-search.html``, ``docs/assets/search.js``) queries it.
 
 Pages tell the index about themselves in their front matter, under ``search``;
 ``overrides/main.html`` turns that into Pagefind markup:
@@ -24,6 +24,8 @@ from datetime import date
 from pathlib import Path
 
 from generator.load import Corpus
+from generator.models import Citation, Place
+from generator.walk import references
 
 PAGEFIND_DIR = "pagefind"
 
@@ -40,22 +42,23 @@ def date_terms(day: date) -> list[str]:
 def incident_terms(corpus: Corpus, incident_id: str) -> list[str]:
     """Every name a reader may search an incident by that its page need not show.
 
-    The place and the places it lies in, and each actor, under all their spellings;
-    the page itself names each once, under one spelling.
+    Every record the incident refers to (its place, the other places it touches, its
+    actors, …; whatever reference fields the models declare) under all its spellings,
+    and for a place the places it lies in; the page itself names each once, under one
+    spelling. Records named only as the author of a cited statement are left out.
     """
     incident = corpus.incidents[incident_id].record
     terms: list[str] = []
-    place_id: str | None = incident.place
-    seen: set[str] = set()
-    while place_id and place_id in corpus.places and place_id not in seen:
-        seen.add(place_id)
-        place = corpus.places[place_id].record
-        terms += [place.name, *place.aliases]
-        place_id = place.parent
-    for entry in incident.actors:
-        if entry.actor in corpus.actors:
-            actor = corpus.actors[entry.actor].record
-            terms += [actor.name, *actor.aliases]
+    for ref in references(incident):
+        if isinstance(ref.owner, Citation):
+            continue
+        target: str | None = ref.target
+        seen: set[str] = set()
+        while target is not None and target in corpus.of_kind(ref.kind) and target not in seen:
+            seen.add(target)
+            record = corpus.of_kind(ref.kind)[target].record
+            terms += [str(name) for name in (getattr(record, "name", None), *getattr(record, "aliases", ())) if name]
+            target = record.parent if isinstance(record, Place) else None  # places lie in their parents
     return list(dict.fromkeys(terms))
 
 

@@ -23,6 +23,12 @@ def _material_search(project: Project) -> bool:
     return uses_material_search(project.config_file)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class SiteBuildError(Exception):
     """MkDocs failed; carries what it printed."""
 
@@ -36,6 +42,9 @@ def build_site(project: Project, *, strict: bool = True) -> str:
     site = project.site_dir
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=site.parent, prefix=f".{site.name}.building-"))
+    # mkdtemp makes the folder private (0700); the site is for any reader, web server or
+    # link checker running as another user: give it the mode of any new folder.
+    staging.chmod(0o777 & ~_umask())
     command = mkdocs_command(project, "build", "--site-dir", str(staging), "--quiet" if not strict else "--strict")
     try:
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -19,6 +19,8 @@ from generator.project import GENERATED_DIRS, Project
 from generator.render import Page
 
 MANIFEST = ".factsheet-manifest"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 class WriteError(Exception):
@@ -40,6 +42,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        # mkstemp makes the file private (0600): give it the mode of any new file.
+        os.chmod(temp, 0o666 & ~_UMASK)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,10 +30,21 @@ def make_project(folder: Path, facts: Path = FIXTURE_FACTS) -> Path:
     return folder
 
 
-@pytest.fixture(autouse=True)
-def _cache_key_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _cache_key_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The validation cache keeps its key in the user's cache folder: in tests, a temporary one."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
+        yield
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus (`facts/` of the repository), built with the real pipeline and MkDocs."""
+    project = make_project(tmp_path_factory.mktemp("bundled") / "project", ROOT / "facts")
+    result = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    return project / "site"
 
 
 @pytest.fixture

@@ -68,3 +68,60 @@ def resolve(from_url: str, href: str) -> tuple[str, str]:
         return from_url, fragment
     joined = posixpath.normpath(posixpath.join(from_url, target))
     return joined.strip("/"), fragment
+
+
+@dataclass
+class Node:
+    """An element of a parsed page, with its children (text pieces are str)."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node | str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    def find_all(self, tag: str) -> list[Node]:
+        """Every descendant element with this tag, in document order."""
+        found: list[Node] = []
+        for child in self.children:
+            if isinstance(child, Node):
+                if child.tag == tag:
+                    found.append(child)
+                found.extend(child.find_all(tag))
+        return found
+
+    def elements(self) -> list[Node]:
+        return [c for c in self.children if isinstance(c, Node)]
+
+
+class _TreeBuilder(HTMLParser):
+    VOID = ("br", "img", "meta", "link", "input", "hr", "source", "wbr")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in self.VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def read_tree(site: Path, url_path: str) -> Node:
+    """``site/<url_path>/index.html`` as a tree of elements."""
+    builder = _TreeBuilder()
+    builder.feed((site / url_path / "index.html").read_text(encoding="utf-8"))
+    return builder.root

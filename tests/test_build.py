@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,9 @@ def test_every_internal_link_resolves_to_a_page_and_anchor(site: Path) -> None:
             if "://" in href or href.startswith("mailto:"):
                 continue
             target, fragment = resolve(url, href)
+            if (site / target).is_file():  # a download
+                checked += 1
+                continue
             target_page = read_page(site, target)
             if fragment:
                 assert fragment in target_page.ids, f"{url}: {href} has no anchor #{fragment}"
@@ -92,18 +96,18 @@ def test_other_places_link_both_ways(site: Path) -> None:
 
 
 def test_citation_lands_on_the_marked_quote(site: Path) -> None:
+    # The anchor starts the passage; every piece of the passage carries its id as a class
+    # (the browser test checks that exactly these pieces light up).
     incident = read_page(site, INCIDENT)
-    quote_links = [h for h in incident.links if "sources/" in h and "#q-" in h]
+    quote_links = [e for e in incident.elements if e.tag == "a" and "sources/" in e.attrs.get("href", "")]
+    quote_links = [e for e in quote_links if "#q-" in e.attrs["href"]]
     assert len(quote_links) >= 3
-    for href in quote_links:
-        target, fragment = resolve(INCIDENT, href)
-        element = read_page(site, target).ids[fragment]
-        assert element.tag == "mark"
-    href = next(h for h in quote_links if "embassy-drones-report" in h)
-    target, fragment = resolve(INCIDENT, href)
-    mark = read_page(site, target).ids[fragment]
-    link_text = next(e.text for e in incident.elements if e.tag == "a" and e.attrs.get("href") == href)
-    assert link_text.strip("“”") == mark.text
+    for link in quote_links:
+        target, fragment = resolve(INCIDENT, link.attrs["href"])
+        source = read_page(site, target)
+        assert source.ids[fragment].attrs.get("class") == "fs-anchor"
+        pieces = [e.text for e in source.elements if fragment in e.attrs.get("class", "").split()]
+        assert " ".join("".join(pieces).split()) == " ".join(link.text.split()).strip("“”")
 
 
 def test_source_page_lists_each_claim_that_cites_it(site: Path) -> None:
@@ -120,17 +124,21 @@ def test_contested_question_shows_every_answer_with_its_sources(site: Path) -> N
     heading = page.ids["question-outcome"]
     assert heading.text.strip().startswith("Were the drones shot down?")
     article = next(e for e in page.elements if e.tag == "article").text
-    assert "Contested: sources give 3 different answers." in " ".join(article.split())
+    assert "Contested: the sources give 3 different answers; each answer below names its origins." in " ".join(
+        article.split()
+    )
     for claim in ("claim-all-downed", "claim-interception-failed", "claim-threat-eliminated"):
         assert claim in page.ids
-    assert "attributed to Shafaq News" in " ".join(article.split())
+    # Each answer names where its words come from, and each citation who said them.
+    assert "Three drones targeted the embassy and all were downed. From Shafaq News." in " ".join(article.split())
+    assert "— Shafaq News, in [2]" in " ".join(article.split())
 
 
 def test_single_origin_is_not_corroboration(site: Path) -> None:
     # Both reports quote the same spokesperson: one origin, however many outlets repeat it.
     page = read_page(site, ROCKETS)
     article = " ".join(next(e for e in page.elements if e.tag == "article").text.split())
-    assert "Single source: one origin only." in article
+    assert "Single source: only Wayne Marotto says so." in article
 
 
 def test_incident_index_and_timeline_are_in_date_order(site: Path) -> None:
@@ -249,3 +257,25 @@ def test_failed_site_build_keeps_the_previous_site(project: Path, run) -> None:
     assert "no-such-incident.md" in result.output
     assert _tree_digest(project / "site") == site_before
     assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+
+
+def test_built_site_is_readable_by_other_users(site: Path) -> None:
+    """A web server or link checker running as another user can read the whole site."""
+    umask = os.umask(0)
+    os.umask(umask)
+    if umask & 0o005:
+        pytest.skip(f"the umask {umask:03o} itself keeps files from other users")
+    for path in [site, *site.rglob("*")]:
+        mode = path.stat().st_mode
+        assert mode & 0o004, f"{path} is not readable by others ({mode & 0o777:03o})"
+        if path.is_dir():
+            assert mode & 0o001, f"{path} cannot be entered by others ({mode & 0o777:03o})"
+
+
+def test_downloads_are_published_and_linked(site: Path) -> None:
+    for name in ("incidents.csv", "claims.csv", "citations.csv", "sources.csv", "incidents.geojson"):
+        assert (site / "downloads" / name).is_file()
+    for name in ("datapackage.json", "CITATION.cff"):
+        assert (site / "downloads" / name).is_file()
+    page = read_page(site, "downloads")
+    assert {"incidents.csv", "datapackage.json", "CITATION.cff"} <= {h.split("/")[-1] for h in page.links}

@@ -22,6 +22,7 @@ SECTIONS: dict[str, type[models.Record]] = {
     "Incident": models.Incident,
     "When": models.When,
     "Incident actor": models.IncidentActor,
+    "Near place": models.NearPlace,
     "Other place": models.IncidentPlace,
     "Related incident": models.RelatedIncident,
     "Question": models.Question,
@@ -75,4 +76,44 @@ def test_examples_validate(tmp_path: Path, run) -> None:
     result = run("validate", "--project", str(project))
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
     assert errors == []
+    shutil.rmtree(project)
+
+
+def test_fragment_examples_validate_in_an_incident(tmp_path: Path, run) -> None:
+    """Examples of single fields ('# within facts/incidents/<id>.yaml') validate inside an incident of the corpus."""
+    import yaml
+
+    project = make_project(tmp_path / "project", facts=ROOT / "facts")
+    text = REFERENCE.read_text(encoding="utf-8")
+    fragments = re.findall(r"```yaml\n# within facts/incidents/\S+[^\n]*\n(.*?)```", text, flags=re.S)
+    assert len(fragments) >= 3
+    base = {
+        "title": "Example",
+        "when": {"date": "2021"},
+        "place": "iraq",
+        "type": "other",
+        "questions": [
+            {
+                "id": "what",
+                "label": "What happened?",
+                "claims": [
+                    {
+                        "id": "rockets",
+                        "text": "Rockets.",
+                        "citations": [
+                            {"source": "rockets-targeting-us-embassy-rain-on-baghdads-green-zone", "quote": "rockets"}
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    for number, fragment in enumerate(fragments):
+        incident = {**base, **yaml.safe_load(fragment)}
+        path = project / "facts" / "incidents" / f"reference-fragment-{number}.yaml"
+        path.write_text(yaml.safe_dump(incident, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run("validate", "--project", str(project))
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line and "reference-fragment" in line]
+    assert errors == []
+    assert result.exit_code == 0
     shutil.rmtree(project)

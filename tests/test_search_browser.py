@@ -23,7 +23,7 @@ from tests.conftest import make_project
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "search"
 INSTALL_HINT = (
-    "the search tests need Chromium at {path}: install it with `sudo apt-get install chromium chromium-driver` "
+    "the search tests need Chromium at {path}: install it with `sudo apt-get install chromium` "
     "(or point the CHROMIUM environment variable at a Chromium binary)"
 )
 # The site is also served under this path, as GitHub Pages serves a project site.
@@ -225,3 +225,36 @@ def test_search_box_looks_like_material(page: Any) -> None:
     assert page.locator("header .md-search .md-search__form input.md-search__input").count() == 1
     assert page.locator("label.md-header__button[for=__search]").count() == 1
     assert page.locator("form[name=search]").count() == 0, "Material's own search must not bind to the box"
+
+
+def test_the_box_sits_in_materials_header_bar(page: Any) -> None:
+    # overrides/main.html renders it after the header; its script moves it into the bar,
+    # before the repository link, where Material puts its own search.
+    bar = page.evaluate(
+        """() => [...document.querySelector('header.md-header .md-header__inner').children].map(e => e.className)"""
+    )
+    search = bar.index("md-search")
+    source = bar.index("md-header__source")
+    assert bar[search - 1] == "md-header__button md-icon", "the search button comes just before the box"
+    assert search < source
+    assert page.locator("input.md-search__input").is_visible()
+    assert page.eval_on_selector("#fs-search-header", "t => t.content.childElementCount") == 0, "nothing left behind"
+
+
+def test_on_a_phone_the_header_button_opens_the_box(browser: Any, server: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
+    phone = context.new_page()
+    phone.goto(server + "/")
+    assert not phone.locator("#__search").is_checked(), "the box stays closed until asked for"
+    phone.locator("label.md-header__button[for=__search]").click()
+    assert phone.locator("#__search").is_checked()
+    phone.wait_for_function("document.activeElement.matches('input.md-search__input')")
+    phone.keyboard.type("Qasem", delay=20)
+    phone.wait_for_selector(RESULT)
+    assert "/actors/qasem-soleimani/" in urls(
+        phone.eval_on_selector_all(
+            RESULT, "items => items.map(i => ({url: new URL(i.querySelector('a').href).pathname}))"
+        )
+    )
+    context.close()

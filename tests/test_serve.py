@@ -10,6 +10,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.project import Project
 
 
 def _free_port() -> int:
@@ -46,7 +49,9 @@ def test_serve_follows_fact_edits(project: Path, tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        url = f"http://127.0.0.1:{port}/actors/shafaq-news/"
+        # MkDocs serves the preview under the path of site_url, as the published site is.
+        base = urlsplit(Project.at(project).site_url or "/").path
+        url = f"http://127.0.0.1:{port}{base}actors/shafaq-news/"
         assert _wait_for(url, "An Iraqi news website.", 60), "the preview did not come up"
         actor = project / "facts/actors/shafaq-news.yaml"
         actor.write_text(actor.read_text().replace("An Iraqi news website.", "An Iraqi news site, edited live."))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sysconfig
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -36,21 +38,32 @@ def test_there_are_workflows_for_pull_requests_and_pages() -> None:
     assert [p.name for p in WORKFLOWS] == ["pages.yml", "pull-request.yml"]
 
 
-def test_zizmor_finds_nothing_of_medium_severity_or_higher() -> None:
-    zizmor = shutil.which("zizmor")
-    if zizmor is None:
-        pytest.skip("zizmor is not installed (pip install -e '.[test]')")
+def _zizmor() -> str:
+    """zizmor from this environment: the tests run as `.venv/bin/python -m pytest`, with no venv on PATH."""
+    name = "zizmor.exe" if os.name == "nt" else "zizmor"
+    beside = Path(sysconfig.get_path("scripts")) / name
+    found = str(beside) if beside.is_file() else shutil.which("zizmor")
+    if found is None:
+        message = "zizmor is not installed (pip install -e '.[test]')"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def test_zizmor_finds_nothing() -> None:
+    """Workflows and the Dependabot configuration, every severity."""
     result = subprocess.run(
         [
-            zizmor,
+            _zizmor(),
             "--offline",
             "--strict-collection",
             "--min-severity",
-            "medium",
+            "low",
             "--no-progress",
             "--color",
             "never",
-            ".github/workflows",
+            ".github",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -58,6 +71,7 @@ def test_zizmor_finds_nothing_of_medium_severity_or_higher() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "dependabot.yml" in result.stderr and "pull-request.yml" in result.stderr  # it audited both kinds
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -66,6 +80,58 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None
         if "uses:" in line:
             reference = line.split("uses:", 1)[1].strip()
             assert PINNED.match(reference), f"{path.name}: pin '{reference}' to a full commit SHA with '# vX.Y.Z'"
+
+
+# The first major of each action that runs on Node 24: GitHub's runners no longer run Node 20.
+NODE24_MAJOR = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/upload-artifact": 6,
+    "actions/download-artifact": 7,
+    "actions/upload-pages-artifact": 5,  # v4 ran upload-artifact v4, on Node 20
+    "actions/deploy-pages": 5,
+    "github/codeql-action/upload-sarif": 4,
+}
+
+
+def _pins() -> list[tuple[str, str, str, str]]:
+    """(workflow, action, commit, version) for every `uses:` of every workflow."""
+    pins = []
+    for path in WORKFLOWS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line:
+                reference = line.split("uses:", 1)[1].strip()
+                action, _, rest = reference.partition("@")
+                commit, _, version = rest.partition(" # ")
+                pins.append((path.name, action, commit, version))
+    return pins
+
+
+def test_every_action_runs_on_a_supported_runtime() -> None:
+    for workflow, action, _, version in _pins():
+        assert action in NODE24_MAJOR, f"{workflow}: {action} is new: add its first Node 24 major to NODE24_MAJOR"
+        major = int(version.removeprefix("v").split(".")[0])
+        assert major >= NODE24_MAJOR[action], f"{workflow}: {action} {version} runs on a Node release runners dropped"
+
+
+def test_each_action_has_one_pin_across_the_workflows() -> None:
+    seen: dict[str, tuple[str, str]] = {}
+    for workflow, action, commit, version in _pins():
+        assert seen.setdefault(action, (commit, version)) == (commit, version), f"{workflow}: {action} pinned twice"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_job_has_a_time_limit(path: Path) -> None:
+    for name, job in _load(path)["jobs"].items():
+        assert "timeout-minutes" in job, f"job '{name}' runs for up to 6 hours without timeout-minutes"
+        assert 1 <= int(job["timeout-minutes"]) <= 60, f"job '{name}': timeout-minutes out of range"
+
+
+def test_dependabot_updates_the_actions_and_the_python_packages() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(ecosystems) == {"github-actions", "pip"}
+    assert all(update["directory"] == "/" for update in ecosystems.values())
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)

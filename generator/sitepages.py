@@ -1,0 +1,79 @@
+"""The pages a reader finds their way in by: home, incidents by year, type and status,
+the timeline picture, the map and the downloads.
+
+Each is generated from the index, so its counts are true; the record pages themselves
+(incidents, actors, places, sources) are rendered by :mod:`generator.render`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from generator.export import downloads
+from generator.render import UNSEARCHED, Page, md, page_meta
+
+if TYPE_CHECKING:
+    from generator.render import Renderer
+
+FILE_DESCRIPTIONS = {
+    "incidents.csv": "One row per incident: date, type, actors and roles, place and coordinates, question statuses.",
+    "claims.csv": "One row per claim: the answer sources give to a question, with the question's status.",
+    "citations.csv": "One row per citation of a claim: the source and its verbatim words.",
+    "sources.csv": "One row per archived source: title, outlet, author, dates, address.",
+    "incidents.geojson": "The incidents as map features (GeoJSON, RFC 7946).",
+    "datapackage.json": "What every file and column holds (Frictionless Data Package).",
+    "CITATION.cff": "How to cite the data set (Citation File Format).",
+}
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    name: str
+    description: str
+    rows: int | None
+    size: str
+
+
+def human_size(size: int) -> str:
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} kB" if size >= 10_000 else f"{size / 1000:.1f} kB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def citation_text(r: Renderer, path: str = "", title: str | None = None) -> Markup:
+    """'Site name (last change). Title. Address.' in Markdown, for the data set or a page."""
+    project = r.project
+    latest = r.history.latest
+    parts = [md(f"{project.site_author or project.site_name + ' contributors'}.")]
+    if title:
+        parts.append(md(f"“{title}”."))
+    parts.append(Markup(f"*{md(project.site_name)}*") + md(f", version of {r.day(latest)}." if latest else "."))
+    address = project.page_url(path)
+    if project.site_url:
+        parts.append(Markup(f"<{address}>"))
+    return Markup(" ".join(parts))
+
+
+def reader_pages(r: Renderer) -> Iterator[Page]:
+    """Every page of this module, in a stable order."""
+    files = downloads(r.index, r.project, r.history)
+    entries = []
+    for file in files:
+        yield Page(f"downloads/{file.name}", file.text)
+        entries.append(
+            FileEntry(file.name, FILE_DESCRIPTIONS[file.name], file.rows, human_size(len(file.text.encode("utf-8"))))
+        )
+    yield r.page(
+        "downloads/index.md",
+        "downloads.md.j2",
+        {**page_meta("Downloads"), **UNSEARCHED},
+        files=entries,
+        latest=r.day(r.history.latest) if r.history.latest else None,
+        citation=citation_text(r, "downloads/"),
+    )
