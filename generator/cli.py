@@ -85,10 +85,11 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "github"]),
+    type=click.Choice(["text", "github", "json", "sarif"]),
     default="text",
     show_default=True,
-    help="'github' prints GitHub Actions annotations (::error file=…,line=…,col=…::).",
+    help="'github' prints GitHub Actions annotations (::error file=…,line=…,col=…::); 'json' a report for "
+    "editors and bots (its shape is in the README); 'sarif' a SARIF 2.1.0 log for code scanning.",
 )
 def validate_command(project_path: str, no_cache: bool, strict: bool, output_format: str) -> None:
     """Check every fact file; print each problem as path:line:col: severity: message.
@@ -99,7 +100,12 @@ def validate_command(project_path: str, no_cache: bool, strict: bool, output_for
 
     project = _project(project_path)
     problems = validation_problems(project, cache=not no_cache)
-    _print_problems(problems, output_format == "github")
+    if output_format in ("json", "sarif"):
+        from generator.report import to_json, to_sarif
+
+        click.echo(to_json(problems, strict=strict) if output_format == "json" else to_sarif(problems), nl=False)
+    else:
+        _print_problems(problems, output_format == "github")
     failing = [p for p in problems if p.severity == "error" or strict]
     click.echo(_summary(problems), err=True)
     sys.exit(1 if failing else 0)
@@ -120,6 +126,7 @@ def _report_generation(generation: Generation, seconds: float) -> None:
 
 def _run_generation(project: Project, step: str, *, cache: bool = True) -> Generation:
     """Generate the pages, turning every library failure into a clear error and exit 1."""
+    from generator.links import BrokenLinks
     from generator.pipeline import generate
     from generator.write import WriteError
 
@@ -129,6 +136,9 @@ def _run_generation(project: Project, step: str, *, cache: bool = True) -> Gener
     except FactsInvalid as invalid:
         _print_problems(invalid.problems, github=False)
         raise click.ClickException(f"{_summary(invalid.problems)}: fix the facts above; nothing was {step}") from None
+    except BrokenLinks as broken:
+        _print_problems(broken.problems, github=False)
+        raise click.ClickException(f"{broken}: fix the links above; nothing was {step}") from None
     except WriteError as error:
         raise click.ClickException(str(error)) from None
     _report_generation(generation, time.perf_counter() - started)

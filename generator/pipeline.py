@@ -1,4 +1,4 @@
-"""The stages in order: load → check → index → render → write (then `site.build_site` builds the site)."""
+"""The stages in order: load → check → index → render → links → write (then `site.build_site` builds the site)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from generator.cache import ValidationCache
 from generator.check import CheckResult, check_corpus
 from generator.index import Index, build_index
+from generator.links import BrokenLinks, check_links, docs_files
 from generator.load import Corpus, load_corpus
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project
-from generator.render import render
+from generator.render import Page, render
 from generator.schema import comment_problems
-from generator.write import WriteReport, write_pages
+from generator.write import WriteReport, read_manifest, write_pages
 
 
 @dataclass
@@ -80,13 +81,31 @@ class Generation:
     report: WriteReport
 
 
+def link_problems(project: Project, pages: list[Page]) -> list[Problem]:
+    """The broken links and anchors of the docs folder as it will be once ``pages`` are written."""
+    on_disk, files = docs_files(project.docs_dir, leaving=read_manifest(project))
+    for page in pages:
+        if page.path.endswith(".md"):
+            on_disk[page.path] = page.text
+        else:
+            files.append(page.path)
+    return check_links(on_disk, files, project.relative(project.docs_dir))
+
+
 def generate(project: Project, *, cache: bool = False) -> Generation:
-    """Validate, then write every page into the docs folder. Raises FactsInvalid on any error."""
+    """Validate, then write every page into the docs folder.
+
+    Raises FactsInvalid on any error in the facts, BrokenLinks when a link of the pages
+    (generated or hand-written) leads nowhere; either way nothing is written.
+    """
     validation = validate(project, cache=cache)
     if validation.errors:
         raise FactsInvalid(validation.problems)
     with _collector_paused():
         index = build_index(validation.corpus, validation.checks)
         pages = render(index, project)
+    broken = link_problems(project, pages)
+    if broken:
+        raise BrokenLinks(broken)
     report = write_pages(project, pages)
     return Generation(validation, index, report)

@@ -208,3 +208,32 @@ def test_pre_commit_hooks_run_existing_commands() -> None:
         words = shlex.split(hook["entry"])
         assert words[0] == "factsheet" and words[1] in main.commands
         assert hook["pass_filenames"] is False  # factsheet checks the whole project, never single files
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_downloaded_artifact_is_uploaded_by_a_job_it_needs(path: Path) -> None:
+    jobs = _load(path)["jobs"]
+    for name, job in jobs.items():
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        uploaded = {
+            step["with"]["name"]
+            for need in needs
+            for step in jobs[need]["steps"]
+            if step.get("uses", "").startswith("actions/upload-artifact@")
+        }
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/download-artifact@"):
+                assert step["with"]["name"] in uploaded, f"job '{name}' downloads an artifact no job it needs uploads"
+
+
+def test_only_the_code_scanning_job_writes_security_events_and_never_for_forks() -> None:
+    jobs = _load(ROOT / ".github/workflows/pull-request.yml")["jobs"]
+    writers = [name for name, job in jobs.items() if job["permissions"].get("security-events") == "write"]
+    assert writers == ["code-scanning"]
+    job = jobs["code-scanning"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
+    uses = [step["uses"].split("@")[0] for step in job["steps"]]
+    assert uses == ["actions/download-artifact", "github/codeql-action/upload-sarif"]
+    check = jobs["check"]["steps"]
+    assert any(step.get("run") == "factsheet validate --format sarif > factsheet.sarif" for step in check)
