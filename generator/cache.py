@@ -515,11 +515,8 @@ class ValidationCache:
                 data = None
         scratch = load.Corpus()
         load._load_file(scratch, kind, path, rel, data)
-        texts = None
-        if data is not None:
-            with contextlib.suppress(UnicodeDecodeError):
-                texts = {rel: load.decode(data)}
-        scratch.problems.extend(comment_problems(self.project, scratch, missing=False, texts=texts))
+        files = {rel: data} if data is not None else None
+        scratch.problems.extend(comment_problems(self.project, scratch, missing=False, files=files))
         if self.state_now(path) != state.stat:
             self._unstable = True
         elif self.store is not None and state.sha256 is not None and data is not None:

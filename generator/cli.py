@@ -260,6 +260,29 @@ def diff_command(project_path: str, base: str | None, head: str | None, main_bra
         raise click.ClickException(str(error)) from None
 
 
+@main.command("hash")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def hash_command(file: str) -> None:
+    """Print the SHA-256 of a source's archived text, as its sha256 field records it.
+
+    FILE is a source file (the text after its front matter is hashed) or a plain text
+    file to be archived ('-' for standard input). The text is read as the loader reads
+    it: UTF-8 (without a byte-order mark), CRLF line ends as LF, without one final newline.
+    """
+    from generator.load import TextProblem, archived_text, body_hash, decode
+
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        text = decode(raw)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
+    except TextProblem as problem:
+        raise click.ClickException(
+            f"{file}:{problem.position.line}:{problem.position.col}: {problem.message}"
+        ) from None
+    click.echo(body_hash(archived_text(text)))
+
+
 @main.command("new")
 @project_option
 @click.argument("kind", type=_KindChoice())

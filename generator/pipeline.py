@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -11,7 +11,7 @@ from generator.cache import ValidationCache
 from generator.check import CheckResult, check_corpus
 from generator.index import Index, build_index
 from generator.links import BrokenLinks, check_links, docs_files
-from generator.load import Corpus, load_corpus
+from generator.load import Corpus, load_corpus, load_files
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project
 from generator.render import Page, render
@@ -70,6 +70,14 @@ def validate_with_cache(store: ValidationCache, key: str) -> Validation:
         validation = Validation(corpus, check_corpus(corpus))
     store.remember(key, validation.problems)
     return validation
+
+
+def validate_files(files: Mapping[str, bytes]) -> Validation:
+    """Load and check fact files given in memory (project-relative path → content), e.g. read from git."""
+    with _collector_paused():
+        corpus = load_files(files)
+        corpus.problems.extend(comment_problems(None, corpus, missing=False, files=files))
+        return Validation(corpus, check_corpus(corpus))
 
 
 @dataclass

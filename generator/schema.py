@@ -19,8 +19,8 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from generator import models
-from generator.load import SCHEMA_COMMENT, Corpus
+from generator import limits, models
+from generator.load import SCHEMA_COMMENT, Corpus, decode
 from generator.models import KINDS, SLUG_MAX
 from generator.problems import Problem
 from generator.project import Project
@@ -36,6 +36,7 @@ SCHEMA_NAMES = {kind.folder: f"{kind.singular}.json" for kind in KINDS.values()}
 _FUNCTION_RULES: dict[Callable[..., Any], dict[str, Any]] = {
     models.check_slug: {"pattern": models.SLUG.pattern, "maxLength": SLUG_MAX},
     models._check_text: {"pattern": r"\S"},
+    models._check_quote: {"pattern": r"\S+\s+\S+\s+\S", "minLength": limits.QUOTE_MIN_CHARS.value},
     models._check_sha256: {"pattern": "^[0-9a-f]{64}$"},
     models._check_language: {"pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
 }
@@ -93,23 +94,25 @@ def schema_comment(kind: str) -> str:
 
 
 def comment_problems(
-    project: Project, corpus: Corpus, *, missing: bool = True, texts: Mapping[str, str] | None = None
+    project: Project | None, corpus: Corpus, *, missing: bool = True, files: Mapping[str, bytes] | None = None
 ) -> list[Problem]:
     """A warning for each loaded fact file whose schema comment is wrong (or, with ``missing``, absent).
 
+    The files are read from the project, or from ``files`` (path → content) when given.
+
     ``validate`` reports only wrong comments; ``factsheet schema --check`` reports
     missing ones too, so a corpus without them still validates while it is migrated.
-    ``texts`` holds the text of files already read, by path.
     """
     problems = []
     for kind in KINDS:
         expected = schema_comment(kind)
         line = 2 if KINDS[kind].has_body else 1  # a source's front matter starts after '---'
         for loaded in corpus.of_kind(kind).values():
-            text = texts.get(loaded.path) if texts is not None else None
-            if text is None:
-                text = (project.root / loaded.path).read_text(encoding="utf-8")
-            lines = text.splitlines()
+            if files is not None:
+                lines = decode(files[loaded.path]).splitlines()
+            else:
+                assert project is not None
+                lines = (project.root / loaded.path).read_text(encoding="utf-8").splitlines()
             actual = lines[line - 1].strip() if len(lines) >= line else ""
             if actual == expected:
                 continue
