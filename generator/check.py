@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import quotes
+from generator.limits import RELATIVE_CHAIN
 from generator.load import Corpus, Loaded, body_hash
 from generator.models import KINDS, UNKNOWN, Citation
 from generator.problems import Problem
@@ -192,15 +193,27 @@ class _Checker:
 
     def check_date_cycles(self) -> None:
         incidents = self.corpus.incidents
+        longest = RELATIVE_CHAIN.value
         for incident_id, loaded in incidents.items():
             seen = {incident_id}
             anchor = loaded.record.when.relative_to
+            if anchor == incident_id:
+                continue  # reported as dated relative to itself
             while anchor is not None and anchor in incidents:
                 if anchor in seen:
                     self.problem(
                         loaded,
                         ("when", "relative_to"),
                         "when.relative_to: the dates form a circle; give one of these incidents a 'date'",
+                    )
+                    break
+                if len(seen) > longest:
+                    self.problem(
+                        loaded,
+                        ("when", "relative_to"),
+                        f"when.relative_to: the date depends on a chain of more than {longest} incidents each "
+                        "dated against the next; date one of them directly (see the limits in the fact format "
+                        "reference)",
                     )
                     break
                 seen.add(anchor)

@@ -20,11 +20,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from generator.limits import WITHIN_DAYS, YEAR_MAX, YEAR_MIN
+
 _PART = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
     r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?(?P<qualifier>[?~%])?$"
 )
-_DURATION = re.compile(r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?)?$")
+_DURATION = re.compile(r"^P(?:(?P<days>\d{1,7})D)?(?:T(?:(?P<hours>\d{1,8})H)?(?:(?P<minutes>\d{1,9})M)?)?$")
 _MONTHS = [
     "January",
     "February",
@@ -159,6 +161,8 @@ def _parse_part(text: str, zone: tzinfo | None) -> tuple[Interval, str, str]:
     if match is None:
         raise DateError(f"'{text}' is not a date: {_HELP}")
     year = int(match["year"])
+    if not YEAR_MIN.value <= year <= YEAR_MAX.value:
+        raise DateError(f"'{text}' is outside the years {YEAR_MIN.value} to {YEAR_MAX.value} that facts may use")
     qualifier = {"?": "uncertain", "~": "approximate", "%": "uncertain and approximate"}.get(
         match["qualifier"] or "", ""
     )
@@ -245,7 +249,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text) if isinstance(text, str) else None
     if match is None or not any(match.groupdict().values()):
         raise DateError(f"'{text}' is not a duration: write PnD, PTnH or PnDTnH (ISO 8601), e.g. PT12H for 12 hours")
-    return timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0), minutes=int(match["minutes"] or 0))
+    delta = timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0), minutes=int(match["minutes"] or 0))
+    if delta > timedelta(days=WITHIN_DAYS.value):
+        raise DateError(f"'{text}' is longer than {WITHIN_DAYS.value} days, the longest duration facts may use")
+    return delta
 
 
 def shift(instant: datetime, delta: timedelta) -> datetime:

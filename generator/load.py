@@ -12,19 +12,23 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from generator import models
-from generator.models import KINDS, SLUG, SLUG_MAX, Actor, FactFile, Incident, Place, Source
+from generator import limits, models
+from generator.models import KINDS, Actor, FactFile, Incident, Place, Source, slug_problem
 from generator.problems import Problem
 from generator.project import Project
 from generator.yamlload import Document, Loc, Position, YAMLProblem, loc_text, parse
 
 R = TypeVar("R", bound=FactFile)
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = {
+    kind: limits.SOURCE_FILE_BYTES.value if declared.has_body else limits.YAML_FILE_BYTES.value
+    for kind, declared in KINDS.items()
+}
 SCHEMA_COMMENT = "# yaml-language-server:"
 
 
@@ -59,8 +63,44 @@ class Corpus:
 
 
 def body_hash(body: str) -> str:
-    """SHA-256 of a source's archived text, as recorded in its ``sha256`` field."""
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """SHA-256 of a source's archived text, as recorded in its ``sha256`` field.
+
+    Line endings count as line feeds (the loader reads CRLF and CR as LF), so a copy
+    checked out with Windows line endings keeps its hash.
+    """
+    return hashlib.sha256(normalise_newlines(body).encode("utf-8")).hexdigest()
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR as LF, as Python's text mode reads them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def decode(data: bytes) -> str:
+    """A fact file's text: UTF-8 (a leading byte-order mark is dropped), line endings as LF.
+
+    Raises :class:`TextProblem` with the position of the first byte that is not UTF-8.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        col = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
+        raise TextProblem(
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at byte {error.start}); save it as UTF-8",
+            Position(line, col),
+        ) from None
+    return normalise_newlines(text.removeprefix("\ufeff"))
+
+
+class TextProblem(Exception):
+    """A file that cannot be read as text, with the position of the problem."""
+
+    def __init__(self, message: str, position: Position) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
 
 
 def split_source(text: str) -> tuple[str, str, int] | None:
@@ -70,17 +110,18 @@ def split_source(text: str) -> tuple[str, str, int] | None:
     byte-exact for its hash: the body is everything after the closing ``---`` line,
     without one final newline (which editors add).
     """
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+    if not (text.startswith("---\n") or text == "---"):
         return None
-    for number, line in enumerate(lines[1:], start=1):
-        if line.rstrip("\r\n") == "---":
-            front = "".join(lines[1:number])
-            body = "".join(lines[number + 1 :])
-            if body.endswith("\n"):
-                body = body[:-1]
-            return front, body, 1
-    return None
+    end = text.find("\n---\n", 3)
+    if end < 0 and text.endswith("\n---"):
+        end = len(text) - 4
+    if end < 0:
+        return None
+    front = text[4 : end + 1]
+    body = text[end + 5 :]
+    if body.endswith("\n"):
+        body = body[:-1]
+    return front, body, 1
 
 
 def load_corpus(project: Project) -> Corpus:
@@ -140,53 +181,85 @@ def _walk(folder: Path) -> Iterable[Path]:
 
 def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
     record_id = path.stem
-    loaded = _read_record(corpus, kind, path, rel, record_id)
-    if loaded is None:
-        corpus.unloadable.add((kind, record_id))
-    else:
-        corpus.of_kind(kind)[record_id] = loaded
-
-
-def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str) -> Loaded[Any] | None:
-    if not SLUG.match(record_id) or len(record_id) > SLUG_MAX:
+    problem = slug_problem(record_id)
+    if problem is not None:
         corpus.problems.append(
             Problem(
                 rel,
                 1,
                 1,
                 "error",
-                f"the file name '{path.name}' is not a valid id: rename it with lowercase letters, digits and single hyphens",
+                f"the file name '{path.name}' is not a valid id: {problem}; rename it with lowercase letters a-z, "
+                "digits and single hyphens",
             )
         )
-        return None
-    if path.stat().st_size > MAX_FILE_BYTES:
-        corpus.problems.append(
-            Problem(rel, 1, 1, "error", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
-        )
-        return None
+        corpus.unloadable.add((kind, record_id))
+        return
+    data = _read_bytes(corpus, kind, path, rel)
+    loaded = None if data is None else load_bytes(corpus, kind, rel, record_id, data)
+    if loaded is None:
+        corpus.unloadable.add((kind, record_id))
+    else:
+        corpus.of_kind(kind)[record_id] = loaded
+
+
+def _read_bytes(corpus: Corpus, kind: str, path: Path, rel: str) -> bytes | None:
+    limit = MAX_FILE_BYTES[kind]
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        corpus.problems.append(
-            Problem(rel, 1, 1, "error", f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8")
-        )
+        stat = path.stat()
+        if not S_ISREG(stat.st_mode):
+            corpus.problems.append(Problem(rel, 1, 1, "error", "fact files must be regular files"))
+            return None
+        if stat.st_size > limit:
+            corpus.problems.append(Problem(rel, 1, 1, "error", _too_large(kind, stat.st_size)))
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # the file may have grown since stat
+    except OSError as error:
+        corpus.problems.append(Problem(rel, 1, 1, "error", f"the file cannot be read: {error.strerror}"))
+        return None
+    if len(data) > limit:
+        corpus.problems.append(Problem(rel, 1, 1, "error", _too_large(kind, len(data))))
+        return None
+    return data
+
+
+def _too_large(kind: str, size: int) -> str:
+    limit = MAX_FILE_BYTES[kind]
+    what = "a source file" if kind == "sources" else "a fact file"
+    return f"the file has {size} bytes; {what} may have at most {limit} (see the limits in the fact format reference)"
+
+
+def load_bytes(corpus: Corpus, kind: str, rel: str, record_id: str, data: bytes) -> Loaded[Any] | None:
+    """One record from the bytes of its file; problems go into ``corpus.problems``.
+
+    Never raises for any input: every failure becomes a positioned problem.
+    """
+    try:
+        text = decode(data)
+    except TextProblem as problem:
+        corpus.problems.append(Problem(rel, problem.position.line, problem.position.col, "error", problem.message))
         return None
     body = ""
     if KINDS[kind].has_body:
         split = split_source(text)
         if split is None:
+            corpus.problems.append(_front_matter_problem(text, rel))
+            return None
+        front, body, line_offset = split
+        if len(front.encode("utf-8")) > limits.YAML_FILE_BYTES.value:
             corpus.problems.append(
                 Problem(
                     rel,
-                    1,
+                    2,
                     1,
                     "error",
-                    "a source starts with front matter between two '---' lines, followed by the archived text",
+                    f"the front matter has more than {limits.YAML_FILE_BYTES.value} bytes "
+                    "(see the limits in the fact format reference)",
                 )
             )
             return None
-        front, body, offset = split
-        yaml_text, line_offset = front, offset
+        yaml_text = front
     else:
         yaml_text, line_offset = text, 0
     try:
@@ -208,11 +281,30 @@ def _read_record(corpus: Corpus, kind: str, path: Path, rel: str, record_id: str
                 at.line,
                 at.col,
                 "error",
-                f"id '{record.id}' does not match the file name '{path.name}': rename the file or fix the id",
+                f"id '{record.id}' does not match the file name '{rel.rsplit('/', 1)[-1]}': rename the file or fix the id",
             )
         )
         return None
     return Loaded(record_id, rel, record, document, body)
+
+
+def _front_matter_problem(text: str, rel: str) -> Problem:
+    if text.startswith("---\n") or text == "---":
+        return Problem(
+            rel,
+            1,
+            1,
+            "error",
+            "the front matter that starts on line 1 is never closed: add a line '---' after its last field, "
+            "then the archived text",
+        )
+    return Problem(
+        rel,
+        1,
+        1,
+        "error",
+        "a source starts with front matter between two '---' lines, followed by the archived text",
+    )
 
 
 # Every field name of the format, to suggest the intended one for a typo.
@@ -264,6 +356,14 @@ def validation_problems(error: ValidationError, document: Document, rel: str) ->
             at = document.position(loc)
             expected = item.get("ctx", {}).get("expected", "")
             message = f"{name} must be one of {expected}"
+        elif kind in ("string_too_long", "too_long"):
+            at = document.position(loc)
+            limit = item.get("ctx", {}).get("max_length")
+            value = item.get("input")
+            size = len(value) if isinstance(value, (str, list, dict)) else None
+            unit = "characters" if kind == "string_too_long" else "entries"
+            has = f"has {size} {unit}; " if size is not None else ""
+            message = f"{name} {has}at most {limit} are allowed (see the limits in the fact format reference)"
         elif kind == "too_short":
             at = document.position(loc)
             message = f"{name} must have at least {item.get('ctx', {}).get('min_length', 1)} entry"

@@ -7,6 +7,8 @@ silent conversion), and every id is a safe slug that cannot leave its folder.
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import re
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
@@ -15,18 +17,44 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from generator import limits
 from generator.dates import EDTFDate, parse_date, parse_duration
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_MAX = 80
+SLUG_MAX = limits.ID_CHARS.value
 UNKNOWN = "unknown"
 
 
+def slug_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid id ("it contains …"), naming the character at fault; None when it is one."""
+    if SLUG.match(value) and len(value) <= SLUG_MAX:
+        return "it is reserved (it names the index page of each folder)" if value in limits.RESERVED_IDS else None
+    bad = next((c for c in value if not ("a" <= c <= "z" or "0" <= c <= "9" or c == "-")), None)
+    if len(value) > SLUG_MAX:
+        return f"it has {len(value)} characters, at most {SLUG_MAX} are allowed"
+    if bad is not None and not bad.isascii():
+        return (
+            f"it contains {limits.describe_character(bad)}, which is not a-z, 0-9 or a hyphen "
+            "(a letter from another alphabet can look like a Latin one)"
+        )
+    if bad is not None and "A" <= bad <= "Z":
+        return f"it contains the capital letter '{bad}'"
+    if bad is not None:
+        return (
+            f"it contains {limits.describe_character(bad)}"
+            if not bad.isprintable() or bad == " "
+            else f"it contains '{bad}'"
+        )
+    return "a hyphen may not start or end it, nor follow another" if value else "it is empty"
+
+
 def check_slug(value: str) -> str:
-    """A lowercase slug: letters a-z, digits and single hyphens, at most 80 characters."""
-    if not SLUG.match(value) or len(value) > SLUG_MAX:
+    """A lowercase slug: letters a-z, digits and single hyphens, at most 80 characters, not reserved."""
+    problem = slug_problem(value)
+    if problem:
+        shown = value if len(value) <= SLUG_MAX else value[: SLUG_MAX - 1] + "…"
         raise ValueError(
-            f"'{value}' is not a valid id: use lowercase letters, digits and single hyphens "
+            f"'{shown}' is not a valid id: {problem}; use lowercase letters a-z, digits and single hyphens "
             f"(at most {SLUG_MAX} characters), e.g. 'ain-al-asad-air-base'"
         )
     return value
@@ -52,10 +80,24 @@ def _check_duration(value: str) -> str:
     return value
 
 
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zone names of the bundled tzdata package: the same on every machine.
+
+    ``zoneinfo.available_timezones()`` also lists what the machine has (``localtime``,
+    ``posixrules``), and ``ZoneInfo`` opens any file under the zone folders, so a name
+    that works on one machine could fail on another, or name a folder.
+    """
+    text = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(text.split())
+
+
 def _check_timezone(value: str) -> str:
+    if value not in time_zone_names():
+        raise ValueError(f"'{value}' is not a time zone: use an IANA name such as 'Asia/Baghdad'")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # pragma: no cover - a damaged tzdata install
         raise ValueError(f"'{value}' is not a time zone: use an IANA name such as 'Asia/Baghdad'") from None
     return value
 
@@ -78,10 +120,26 @@ def _check_language(value: str) -> str:
     return value
 
 
+def _check_quote(value: str) -> str:
+    words = value.split()
+    if len(words) < limits.QUOTE_MIN_WORDS.value or len(" ".join(words)) < limits.QUOTE_MIN_CHARS.value:
+        raise ValueError(
+            f"a quote must be at least {limits.QUOTE_MIN_WORDS.value} words and {limits.QUOTE_MIN_CHARS.value} "
+            "characters long, so that it identifies one passage of the source: quote more of it"
+        )
+    return value
+
+
 Slug = Annotated[str, AfterValidator(check_slug)]
-Text = Annotated[str, AfterValidator(_check_text)]
-DateText = Annotated[str, AfterValidator(_check_date)]
-Duration = Annotated[str, AfterValidator(_check_duration)]
+Text = Annotated[str, Field(max_length=limits.LONG_TEXT_CHARS.value), AfterValidator(_check_text)]
+ShortText = Annotated[str, Field(max_length=limits.SHORT_TEXT_CHARS.value), AfterValidator(_check_text)]
+QuoteText = Annotated[
+    str, Field(max_length=limits.QUOTE_MAX_CHARS.value), AfterValidator(_check_text), AfterValidator(_check_quote)
+]
+MAX_ITEMS = limits.LIST_ITEMS.value
+_SHORT = Field(max_length=limits.SHORT_TEXT_CHARS.value)
+DateText = Annotated[str, _SHORT, AfterValidator(_check_date)]
+Duration = Annotated[str, _SHORT, AfterValidator(_check_duration)]
 
 
 @dataclass(frozen=True)
@@ -130,7 +188,7 @@ class Citation(Record):
     """A source and the verbatim passage of it that supports a statement."""
 
     source: SourceRef = Field(description="Id of the source document (a file in facts/sources/).")
-    quote: Text = Field(
+    quote: QuoteText = Field(
         description="The passage, verbatim. Checked against the archived text; only whitespace, "
         "curly versus straight quotes and dash variants may differ."
     )
@@ -139,12 +197,13 @@ class Citation(Record):
         description="Id of the actor the source attributes the statement to (a news agency, a local "
         "outlet, a spokesperson), when it is not the source's own reporting.",
     )
-    attribution: Text | None = Field(
+    attribution: ShortText | None = Field(
         None,
         description="How the source attributes the statement, in words, when no actor fits "
         "('sources based near the site', 'footage on social media').",
     )
     via: list[ActorRef] = Field(
+        max_length=MAX_ITEMS,
         default_factory=list,
         description="Ids of the actors that passed the statement on between whom it is attributed to and "
         "the source, nearest the speaker first (a report quoting France 24 quoting AFP: "
@@ -167,26 +226,29 @@ SourceKind = Literal[
 class Source(FactFile):
     """An archived document. Its verbatim text is the body of the Markdown file."""
 
-    title: Text = Field(description="The document's own headline or title, as published.")
+    title: ShortText = Field(description="The document's own headline or title, as published.")
     outlet: OutletRef = Field(
         description="Id of the actor that published it (a media outlet, agency or government body), or 'unknown'."
     )
-    author: Text = Field(description="The byline as printed, or 'unknown'.")
-    published: Annotated[str, AfterValidator(_check_date_or_unknown)] = Field(
+    author: ShortText = Field(description="The byline as printed, or 'unknown'.")
+    published: Annotated[str, _SHORT, AfterValidator(_check_date_or_unknown)] = Field(
         description="When it was published, as an EDTF date with the precision the document gives "
         "(with its UTC offset where known), or 'unknown'."
     )
-    url: Annotated[str, AfterValidator(_check_url_or_unknown)] = Field(
+    url: Annotated[str, Field(max_length=limits.LONG_TEXT_CHARS.value), AfterValidator(_check_url_or_unknown)] = Field(
         description="Where it was published, or 'unknown'."
     )
-    language: Annotated[str, AfterValidator(_check_language)] = Field(description="BCP 47 language tag, e.g. 'en'.")
+    language: Annotated[str, _SHORT, AfterValidator(_check_language)] = Field(
+        description="BCP 47 language tag, e.g. 'en'."
+    )
     kind: SourceKind = Field(description="What sort of document it is.")
     retrieved: DateText = Field(description="When the text was archived (EDTF date).")
-    sha256: Annotated[str, AfterValidator(_check_sha256)] = Field(
+    sha256: Annotated[str, _SHORT, AfterValidator(_check_sha256)] = Field(
         description="SHA-256 of the body (the text after the front matter, without one final newline)."
     )
-    provenance: Text | None = Field(None, description="Where the archived copy came from (file name, archive).")
+    provenance: ShortText | None = Field(None, description="Where the archived copy came from (file name, archive).")
     notes: dict[str, Text] = Field(
+        max_length=MAX_ITEMS,
         default_factory=dict,
         description="Notes keyed by field name, e.g. what the text suggests about an 'unknown' outlet or date.",
     )
@@ -225,19 +287,23 @@ class ActorRelation(Record):
     actor: Annotated[ActorRef, NotItself("an actor cannot be related to itself")] = Field(
         description="Id of the other actor."
     )
-    citations: list[Citation] = Field(min_length=1, description="Where the relation is stated.")
+    citations: list[Citation] = Field(max_length=MAX_ITEMS, min_length=1, description="Where the relation is stated.")
 
 
 class Actor(FactFile):
     """A person, group, state, body, force or outlet."""
 
-    name: Text = Field(description="The name the site uses, in its most common spelling.")
+    name: ShortText = Field(description="The name the site uses, in its most common spelling.")
     kind: ActorKind = Field(description="What sort of actor it is.")
-    aliases: list[Text] = Field(
-        default_factory=list, description="Every other spelling, transliteration or abbreviation used by sources."
+    aliases: list[ShortText] = Field(
+        max_length=MAX_ITEMS,
+        default_factory=list,
+        description="Every other spelling, transliteration or abbreviation used by sources.",
     )
     description: Text = Field(description="One or two neutral sentences.")
-    relations: list[ActorRelation] = Field(default_factory=list, description="Cited relations to other actors.")
+    relations: list[ActorRelation] = Field(
+        max_length=MAX_ITEMS, default_factory=list, description="Cited relations to other actors."
+    )
 
 
 PlaceKind = Literal[
@@ -267,12 +333,14 @@ class Coordinates(Record):
 class Place(FactFile):
     """A named place, inside a parent place."""
 
-    name: Text = Field(description="The name the site uses.")
+    name: ShortText = Field(description="The name the site uses.")
     kind: PlaceKind = Field(description="What sort of place it is.")
-    aliases: list[Text] = Field(default_factory=list, description="Every other spelling used by sources.")
+    aliases: list[ShortText] = Field(
+        max_length=MAX_ITEMS, default_factory=list, description="Every other spelling used by sources."
+    )
     parent: PlaceRef | None = Field(None, description="Id of the place it lies in (Green Zone → Baghdad → Iraq).")
     coordinates: Coordinates | None = Field(None, description="Where it is, when known.")
-    timezone: Annotated[str, AfterValidator(_check_timezone)] | None = Field(
+    timezone: Annotated[str, _SHORT, AfterValidator(_check_timezone)] | None = Field(
         None,
         description="IANA time zone (e.g. 'Asia/Baghdad'); places inside inherit it. Dates of incidents here "
         "without a UTC offset are read in it.",
@@ -398,11 +466,13 @@ class IncidentActor(Record):
     actor: ActorRef = Field(description="Id of the actor.")
     role: ActorRole = Field(description="The actor's part in the incident.")
     by: list[ActorRef] = Field(
+        max_length=MAX_ITEMS,
         default_factory=list,
         description="With 'blamed' or 'suspected-perpetrator': ids of the actors who blame or suspect it, "
         "when the sources say; leave out when they do not say by whom.",
     )
     citations: list[Citation] = Field(
+        max_length=MAX_ITEMS,
         default_factory=list,
         description="Where the role is stated; required for 'blamed' and 'suspected-perpetrator'.",
     )
@@ -427,14 +497,14 @@ class IncidentPlace(Record):
 
     place: PlaceRef = Field(description="Id of the place.")
     role: PlaceRole = Field(description="How the incident touches it.")
-    citations: list[Citation] = Field(default_factory=list, description="Where this is stated.")
+    citations: list[Citation] = Field(max_length=MAX_ITEMS, default_factory=list, description="Where this is stated.")
 
 
 class NearPlace(Record):
     """The named place an incident happened near, when sources say only that it was near it."""
 
     place: PlaceRef = Field(description="Id of the place the sources say it was near.")
-    citations: list[Citation] = Field(min_length=1, description="Where the sources say so.")
+    citations: list[Citation] = Field(max_length=MAX_ITEMS, min_length=1, description="Where the sources say so.")
 
 
 class RelatedIncident(Record):
@@ -444,7 +514,9 @@ class RelatedIncident(Record):
         description="Id of the other incident."
     )
     relation: IncidentRelationKind = Field(description="How this incident relates to the other.")
-    citations: list[Citation] = Field(default_factory=list, description="Where the connection is made.")
+    citations: list[Citation] = Field(
+        max_length=MAX_ITEMS, default_factory=list, description="Where the connection is made."
+    )
 
 
 class Claim(Record):
@@ -452,16 +524,18 @@ class Claim(Record):
 
     id: Slug = Field(description="Unique within the incident; anchors and reviews refer to it.")
     text: Text = Field(description="The statement, in neutral words.")
-    citations: list[Citation] = Field(min_length=1, description="The sources that say so, each with its quote.")
+    citations: list[Citation] = Field(
+        max_length=MAX_ITEMS, min_length=1, description="The sources that say so, each with its quote."
+    )
 
 
 class Question(Record):
     """A question about the incident; each claim under it is a different answer."""
 
     id: Slug = Field(description="Unique within the incident, e.g. 'drone-count'.")
-    label: Text = Field(description="The question, neutrally worded ('How many drones were involved?').")
+    label: ShortText = Field(description="The question, neutrally worded ('How many drones were involved?').")
     claims: list[Claim] = Field(
-        min_length=1, description="The answers sources give; more than one means they disagree."
+        max_length=MAX_ITEMS, min_length=1, description="The answers sources give; more than one means they disagree."
     )
     status: QuestionStatus | None = Field(None, description="Overrides the computed status; needs 'status_reason'.")
     status_reason: Text | None = Field(None, description="Why the computed status is overridden; shown on the page.")
@@ -483,7 +557,7 @@ class Question(Record):
 class Incident(FactFile):
     """An event at a place and time, with the questions sources answer about it."""
 
-    title: Text = Field(description="A neutral title.")
+    title: ShortText = Field(description="A neutral title.")
     summary: Text | None = Field(None, description="One neutral paragraph; say 'reported' where only one side says so.")
     when: When = Field(description="When it happened.")
     place: PlaceRef = Field(
@@ -498,14 +572,23 @@ class Incident(FactFile):
         description="true when the record stands for several events that sources report together "
         "(a string of attacks, a year's attacks), not for one event.",
     )
-    actors: list[IncidentActor] = Field(default_factory=list, description="Who took part, and how.")
+    actors: list[IncidentActor] = Field(
+        max_length=MAX_ITEMS, default_factory=list, description="Who took part, and how."
+    )
     other_places: list[IncidentPlace] = Field(
+        max_length=MAX_ITEMS,
         default_factory=list,
         description="Other places it touches (where it was heard, where sirens sounded), each with its role.",
     )
-    related: list[RelatedIncident] = Field(default_factory=list, description="Other incidents it connects to.")
-    tags: list[Slug] = Field(default_factory=list, description="Slugs that group incidents across types and places.")
-    questions: list[Question] = Field(min_length=1, description="What sources say about it, question by question.")
+    related: list[RelatedIncident] = Field(
+        max_length=MAX_ITEMS, default_factory=list, description="Other incidents it connects to."
+    )
+    tags: list[Slug] = Field(
+        max_length=MAX_ITEMS, default_factory=list, description="Slugs that group incidents across types and places."
+    )
+    questions: list[Question] = Field(
+        max_length=MAX_ITEMS, min_length=1, description="What sources say about it, question by question."
+    )
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from generator import models
+from generator import limits, models
 from generator.load import SCHEMA_COMMENT, Corpus
 from generator.models import KINDS, SLUG_MAX
 from generator.problems import Problem
@@ -36,6 +36,7 @@ SCHEMA_NAMES = {kind.folder: f"{kind.singular}.json" for kind in KINDS.values()}
 _FUNCTION_RULES: dict[Callable[..., Any], dict[str, Any]] = {
     models.check_slug: {"pattern": models.SLUG.pattern, "maxLength": SLUG_MAX},
     models._check_text: {"pattern": r"\S"},
+    models._check_quote: {"pattern": r"\S+\s+\S+\s+\S", "minLength": limits.QUOTE_MIN_CHARS.value},
     models._check_sha256: {"pattern": "^[0-9a-f]{64}$"},
     models._check_language: {"pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
 }

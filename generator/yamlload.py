@@ -1,13 +1,21 @@
 """Read YAML so that analysts get exactly what they wrote, or an error with a position.
 
-PyYAML composes the node tree (with libyaml when available, which is fast); we build
-plain Python values from it ourselves so that:
+PyYAML's parser (libyaml when available, which is fast) turns the text into a stream
+of events; we build plain Python values from those events ourselves, without
+recursion and without PyYAML's composer, so that:
 
 * every value remembers its line and column (for ``path:line:col`` messages);
 * a key written twice in one mapping is an error, not a silent overwrite;
 * plain scalars are read by the YAML 1.2 core schema: only ``true``/``false``,
   ``null``/``~``, decimal integers and floats get a type. YAML 1.1 surprises
-  (``NO`` as false, ``10:00`` as 600, ``2021-07-06`` as a date) stay text.
+  (``NO`` as false, ``10:00`` as 600, ``2021-07-06`` as a date) stay text;
+* anchors and aliases are refused: the format never needs one value in two places,
+  and an alias is how a few hundred bytes expand into gigabytes (a "billion laughs");
+* nesting deeper than :data:`~generator.limits.NESTING_DEPTH` stops the parse at
+  once, before the parser's own stacks grow (a file of 40,000 ``[`` crashes
+  libyaml's composer);
+* text holding an invisible or control character (:data:`~generator.limits.INVISIBLE`)
+  is refused, naming the code point.
 """
 
 from __future__ import annotations
@@ -17,31 +25,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.resolver import BaseResolver
+import yaml.reader
+
+from generator.limits import INVISIBLE, NESTING_DEPTH, describe_character
 
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - libyaml is in PyYAML's wheels
-    from yaml.composer import Composer
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        """Events only: no composer, no constructor."""
+
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)
-            Composer.__init__(self)
 
-
-class _Loader(_Parser, BaseResolver):
-    """Composes nodes only. No implicit types: every untagged scalar is text until
-    :func:`_scalar` applies the YAML 1.2 core rules to plain ones."""
-
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        BaseResolver.__init__(self)
+        def dispose(self) -> None:
+            pass
 
 
 Loc = tuple[int | str, ...]
@@ -114,15 +118,25 @@ def _pos(mark: Any, line_offset: int) -> Position:
     return Position(mark.line + 1 + line_offset, mark.column + 1)
 
 
-_ALLOWED_TAGS = {_STR_TAG, "!"}  # untagged (resolved as str) or the non-specific "!"
+_TEXT_TAGS = {_STR_TAG, "!"}  # an explicit !!str, or the non-specific "!": the scalar is text as written
+_SHORT_TAGS = {"tag:yaml.org,2002:": "!!"}
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    value: str = node.value
-    if node.tag not in _ALLOWED_TAGS:
-        # An explicit tag such as !!binary or !python/object: never construct it.
-        raise YAMLProblem(f"the tag {node.tag!r} is not allowed here; write plain text", Position(1, 1))
-    if node.style:  # quoted or block scalar: always text (libyaml says "" for plain)
+def _tag_text(tag: str) -> str:
+    for long, short in _SHORT_TAGS.items():
+        if tag.startswith(long):
+            return short + tag[len(long) :]
+    return tag
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    value: str = event.value
+    if event.tag is not None:
+        if event.tag not in _TEXT_TAGS:
+            # An explicit tag such as !!binary or !python/object: never construct it.
+            raise _Refused(f"the tag '{_tag_text(event.tag)}' is not allowed; write plain text")
+        return value
+    if event.style:  # quoted or block scalar: always text ("" for plain)
         return value
     if _NULL.match(value):
         return None
@@ -135,45 +149,136 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+class _Refused(Exception):
+    """A problem at the current event; the builder adds the position."""
+
+
+def invisible_problem(text: str) -> str | None:
+    """What is wrong with text holding an invisible or control character, or None."""
+    found = INVISIBLE.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    return (
+        f"contains {describe_character(char)} at character {found.start() + 1}, an invisible or control "
+        "character that changes how the text reads: remove it"
+    )
+
+
+@dataclass
+class _Frame:
+    container: Any  # dict or list being filled
+    loc: Loc
+    key: str | None = None  # mappings: the key whose value comes next
+
+
 class _Builder:
-    def __init__(self, line_offset: int) -> None:
+    """Plain values from parser events, with an explicit stack instead of recursion."""
+
+    def __init__(self, parser: Any, line_offset: int) -> None:
+        self.parser = parser
         self.line_offset = line_offset
         self.values: dict[Loc, Any] = {}
         self.keys: dict[Loc, Any] = {}
 
-    def build(self, node: yaml.Node, loc: Loc) -> Any:
-        self.values[loc] = node.start_mark
-        if isinstance(node, yaml.ScalarNode):
+    def _at(self, mark: Any) -> Position:
+        return _pos(mark, self.line_offset)
+
+    def document(self) -> Any:
+        """The value of the one document in the stream (None when there is none)."""
+        parser = self.parser
+        parser.get_event()  # stream start
+        event = parser.get_event()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        root = self.value()
+        parser.get_event()  # document end
+        extra = parser.get_event()
+        if not isinstance(extra, yaml.StreamEndEvent):
+            raise YAMLProblem(
+                "a second YAML document starts here ('---'): a fact file holds one", self._at(extra.start_mark)
+            )
+        return root
+
+    def value(self) -> Any:
+        stack: list[_Frame] = []
+        parser = self.parser
+        while True:
+            event = parser.get_event()
             try:
-                return _scalar(node)
-            except YAMLProblem as problem:
-                raise YAMLProblem(problem.message, _pos(node.start_mark, self.line_offset)) from None
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ_TAG:
-                raise YAMLProblem(f"the tag {node.tag!r} is not allowed here", _pos(node.start_mark, self.line_offset))
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        if node.tag != _MAP_TAG:
-            raise YAMLProblem(f"the tag {node.tag!r} is not allowed here", _pos(node.start_mark, self.line_offset))
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
-                raise YAMLProblem("a key must be plain text", _pos(key_node.start_mark, self.line_offset))
-            key = key_node.value
-            if key == "<<" and not key_node.style:
-                raise YAMLProblem(
-                    "merge keys (<<) are not supported; write the fields out",
-                    _pos(key_node.start_mark, self.line_offset),
-                )
-            key_loc = (*loc, key)
-            if key in result:
-                first = self.keys[key_loc].line + 1 + self.line_offset
-                raise YAMLProblem(
-                    f"duplicate key '{key}' (first set on line {first}); keep one of them",
-                    _pos(key_node.start_mark, self.line_offset),
-                )
-            self.keys[key_loc] = key_node.start_mark
-            result[key] = self.build(value_node, key_loc)
-        return result
+                if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                    done = stack.pop().container
+                else:
+                    done = self._start(event, stack)
+                    if done is _OPENED:
+                        continue
+            except _Refused as refused:
+                raise YAMLProblem(str(refused), self._at(event.start_mark)) from None
+            if not stack:
+                return done
+            top = stack[-1]
+            if isinstance(top.container, list):
+                top.container.append(done)
+            else:
+                assert top.key is not None
+                top.container[top.key] = done
+                top.key = None
+
+    def _start(self, event: Any, stack: list[_Frame]) -> Any:
+        """Handle a scalar or the start of a collection; return the finished value, or _OPENED."""
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(f"aliases (*{event.anchor}) are not allowed: write the value out")
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(f"anchors (&{event.anchor}) are not allowed: write each value out where it is used")
+        top = stack[-1] if stack else None
+        if top is not None and isinstance(top.container, dict) and top.key is None:
+            self._key(event, top)
+            return _OPENED
+        if top is None:
+            loc: Loc = ()
+        elif isinstance(top.container, list):
+            loc = (*top.loc, len(top.container))
+        else:
+            assert top.key is not None
+            loc = (*top.loc, top.key)
+        self.values[loc] = event.start_mark
+        if isinstance(event, yaml.ScalarEvent):
+            value = _scalar(event)
+            if isinstance(value, str):
+                problem = invisible_problem(value)
+                if problem:
+                    raise _Refused(f"{loc_text(loc)}: {problem}" if loc else problem)
+            return value
+        if len(stack) >= NESTING_DEPTH.value:
+            raise _Refused(
+                f"lists and mappings are nested more than {NESTING_DEPTH.value} levels deep; "
+                "no fact needs that many (see the limits in the fact format reference)"
+            )
+        if isinstance(event, yaml.SequenceStartEvent):
+            if event.tag not in (None, _SEQ_TAG):
+                raise _Refused(f"the tag '{_tag_text(event.tag)}' is not allowed here")
+            stack.append(_Frame([], loc))
+        else:
+            if event.tag not in (None, _MAP_TAG):
+                raise _Refused(f"the tag '{_tag_text(event.tag)}' is not allowed here")
+            stack.append(_Frame({}, loc))
+        return _OPENED
+
+    def _key(self, event: Any, top: _Frame) -> None:
+        if not isinstance(event, yaml.ScalarEvent) or event.tag not in (None, *_TEXT_TAGS):
+            raise _Refused("a key must be plain text")
+        key = event.value
+        if key == "<<" and not event.style and event.tag is None:
+            raise _Refused("merge keys (<<) are not supported; write the fields out")
+        key_loc = (*top.loc, key)
+        if key in top.container:
+            first = self.keys[key_loc].line + 1 + self.line_offset
+            raise _Refused(f"duplicate key '{key}' (first set on line {first}); keep one of them")
+        self.keys[key_loc] = event.start_mark
+        top.key = key
+
+
+_OPENED = object()
 
 
 def parse(text: str, *, line_offset: int = 0) -> Document:
@@ -183,22 +288,38 @@ def parse(text: str, *, line_offset: int = 0) -> Document:
     (front matter). Raises :class:`YAMLProblem` for anything that is not well formed.
     """
     try:
-        loader = _Loader(text)
+        parser = _Parser(text)
         try:
-            node = loader.get_single_node()
+            builder = _Builder(parser, line_offset)
+            data = builder.document()
         finally:
-            loader.dispose()
+            parser.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = _pos(mark, line_offset) if mark else Position(1 + line_offset, 1)
         what = error.problem or error.context or "not well-formed YAML"
+        if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+            what = "a tab is used for indentation or spacing here; YAML indents with spaces"
+        elif "end of stream" in what:
+            what += " (is the file cut off?)"
         raise YAMLProblem(f"YAML is not well formed: {what}", position) from None
+    except yaml.reader.ReaderError as error:
+        char = chr(error.character) if isinstance(error.character, int) else "\ufffd"
+        at = min(max(error.position, 0), len(text))
+        if text[at : at + 1] != char:  # libyaml counts bytes of UTF-8, the Python parser characters
+            at = len(text.encode("utf-8")[: error.position].decode("utf-8", errors="ignore"))
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise YAMLProblem(
+            f"YAML does not allow {describe_character(char)} in a file: remove it", Position(line + line_offset, col)
+        ) from None
     except yaml.YAMLError as error:
         raise YAMLProblem(f"YAML is not well formed: {error}", Position(1 + line_offset, 1)) from None
-    if node is None:
-        raise YAMLProblem("the file is empty; it must hold a mapping of fields", Position(1 + line_offset, 1))
-    builder = _Builder(line_offset)
-    data = builder.build(node, ())
+    if data is None and () not in builder.values:
+        raise YAMLProblem(
+            "the file holds no fields (it is empty, or only comments): it must hold a mapping of fields",
+            Position(1 + line_offset, 1),
+        )
     if not isinstance(data, dict):
-        raise YAMLProblem("the file must hold a mapping of fields (key: value)", _pos(node.start_mark, line_offset))
+        raise YAMLProblem("the file must hold a mapping of fields (key: value)", _pos(builder.values[()], line_offset))
     return Document(data, builder.values, builder.keys, line_offset)

@@ -105,3 +105,40 @@ def test_yaml_tags_are_never_constructed(project: Path, run) -> None:
     assert result.exit_code == 1
     assert "facts/places/iraq.yaml:1:7: error: the tag" in result.stdout
     assert not (project / "pwned").exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(project: Path, run) -> None:
+    from generator.limits import YAML_FILE_BYTES
+
+    actor = project / "facts/actors/huge.yaml"
+    actor.write_text("name: Huge\nkind: other\ndescription: " + "x " * YAML_FILE_BYTES.value + "\n")
+    result = run("validate", "--project", str(project))
+    assert result.exit_code == 1
+    size = actor.stat().st_size
+    assert (
+        f"facts/actors/huge.yaml:1:1: error: the file has {size} bytes; a fact file may have at most "
+        f"{YAML_FILE_BYTES.value} (see the limits in the fact format reference)"
+    ) in result.stdout.splitlines()
+
+
+def test_a_long_chain_of_relative_dates_is_refused_without_recursion(project: Path, run) -> None:
+    from generator.limits import RELATIVE_CHAIN
+
+    template = (project / "facts/incidents/ain-al-asad-rockets-2021-07-05.yaml").read_text()
+    count = RELATIVE_CHAIN.value + 5
+    for number in range(1, count + 1):
+        text = template.replace(
+            "  date: 2021-07-05T14:45+03:00\n",
+            f"  relative_to: {'ain-al-asad-rockets-2021-07-05' if number == 1 else f'chain-{number - 1}'}\n"
+            "  relation: after\n  within: PT1H\n",
+        )
+        (project / f"facts/incidents/chain-{number}.yaml").write_text(text)
+    result = run("validate", "--project", str(project))
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    # chain-51 is the first whose chain has more than 50 links (chain-1 has one).
+    assert errors == [
+        f"facts/incidents/chain-{number}.yaml:3:16: error: when.relative_to: the date depends on a chain of more "
+        f"than {RELATIVE_CHAIN.value} incidents each dated against the next; date one of them directly (see the "
+        "limits in the fact format reference)"
+        for number in sorted(range(RELATIVE_CHAIN.value + 1, count + 1), key=lambda n: f"chain-{n}.yaml")
+    ]

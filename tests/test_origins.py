@@ -53,7 +53,7 @@ def _source(outlet: str) -> Source:
 def test_the_origin_is_the_first_named_actor_from_speaker_to_report(
     citation: dict[str, object], outlet: str, origin: str | None
 ) -> None:
-    cited = Citation.model_validate({"source": "report", "quote": "words", **citation})
+    cited = Citation.model_validate({"source": "report", "quote": "some quoted words", **citation})
     assert citation_origin(cited, _source(outlet)) == origin
 
 
@@ -64,13 +64,20 @@ def _question(*citations: dict[str, object]) -> Question:
 
 def test_reports_with_no_named_origin_never_make_a_second_origin() -> None:
     sources = {"a": _source("unknown"), "b": _source("unknown"), "rt": _source("rt")}
-    two_unknown = _question({"source": "a", "quote": "x"}, {"source": "b", "quote": "y"})
+    two_unknown = _question(
+        {"source": "a", "quote": "the first passage"}, {"source": "b", "quote": "the second passage"}
+    )
     status = question_status(two_unknown, sources)
     assert (status.value, status.bases["answer"]) == ("single-source", Basis((), ("a", "b")))
-    named_and_unknown = _question({"source": "rt", "quote": "x"}, {"source": "a", "quote": "y"})
+    named_and_unknown = _question(
+        {"source": "rt", "quote": "the first passage"}, {"source": "a", "quote": "the second passage"}
+    )
     status = question_status(named_and_unknown, sources)
     assert (status.value, status.bases["answer"]) == ("single-source", Basis(("rt",), ("a",)))
-    two_named = _question({"source": "rt", "quote": "x"}, {"source": "a", "quote": "y", "attributed_to": "afp"})
+    two_named = _question(
+        {"source": "rt", "quote": "the first passage"},
+        {"source": "a", "quote": "the second passage", "attributed_to": "afp"},
+    )
     assert question_status(two_named, sources).value == "corroborated"
 
 

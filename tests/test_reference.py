@@ -101,7 +101,10 @@ def test_fragment_examples_validate_in_an_incident(tmp_path: Path, run) -> None:
                         "id": "rockets",
                         "text": "Rockets.",
                         "citations": [
-                            {"source": "rockets-targeting-us-embassy-rain-on-baghdads-green-zone", "quote": "rockets"}
+                            {
+                                "source": "rockets-targeting-us-embassy-rain-on-baghdads-green-zone",
+                                "quote": "Multiple rockets have targeted",
+                            }
                         ],
                     }
                 ],

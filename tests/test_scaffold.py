@@ -80,7 +80,7 @@ def test_new_rejects_a_bad_id_and_a_source_without_text(project: Path) -> None:
     code, output = new(project, "place", "Green Zone")
     assert code == 1
     assert output == (
-        "Error: 'Green Zone' is not a valid id: use lowercase letters, digits and single hyphens "
+        "Error: 'Green Zone' is not a valid id: it contains the capital letter 'G'; use lowercase letters a-z, digits and single hyphens "
         "(at most 80 characters), e.g. 'ain-al-asad-air-base'\n"
     )
     code, output = new(project, "source", "empty", "--from", "-", stdin="\n")

@@ -90,7 +90,7 @@ def test_new_fields_are_found_without_being_listed() -> None:
             "guide": "a",
             "witnesses": [
                 {"place": "p", "seen_with": ["b", "c"]},
-                {"place": "q", "citation": {"source": "s", "quote": "x", "attributed_to": "d"}},
+                {"place": "q", "citation": {"source": "s", "quote": "one two three", "attributed_to": "d"}},
             ],
             "by_source": {"first": ["s1", "s2"]},
         }
@@ -153,7 +153,6 @@ def test_check_reports_self_references_with_their_messages(tmp_path: Path) -> No
     assert messages == [
         "facts/actors/wayne-marotto.yaml:7:12: error: an actor cannot be related to itself",
         "facts/incidents/baghdad-embassy-drones-2021-07-06.yaml:5:16: error: an incident cannot be dated relative to itself",
-        "facts/incidents/baghdad-embassy-drones-2021-07-06.yaml:5:16: error: when.relative_to: the dates form a circle; give one of these incidents a 'date'",
         "facts/incidents/baghdad-embassy-drones-2021-07-06.yaml:21:15: error: an incident cannot be related to itself",
     ]
     assert load_corpus(Project.at(root)).problems == []
