@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from generator.links import BrokenLinks
-from generator.load import load_corpus
+from generator.load import TextProblem, archived_text, body_hash, decode, load_corpus
 from generator.models import KINDS
 from generator.pipeline import Generation, generate, validate
 from generator.problems import FactsInvalid, Problem
@@ -220,6 +220,27 @@ def diff_command(project_path: str, base: str | None, head: str | None, main_bra
         click.echo(summarise(project, base, head, main_branch), nl=False)
     except DiffError as error:
         raise click.ClickException(str(error)) from None
+
+
+@main.command("hash")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def hash_command(file: str) -> None:
+    """Print the SHA-256 of a source's archived text, as its sha256 field records it.
+
+    FILE is a source file (the text after its front matter is hashed) or a plain text
+    file to be archived ('-' for standard input). The text is read as the loader reads
+    it: UTF-8 (without a byte-order mark), CRLF line ends as LF, without one final newline.
+    """
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        text = decode(raw)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
+    except TextProblem as problem:
+        raise click.ClickException(
+            f"{file}:{problem.position.line}:{problem.position.col}: {problem.message}"
+        ) from None
+    click.echo(body_hash(archived_text(text)))
 
 
 @main.command("new")

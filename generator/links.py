@@ -53,6 +53,7 @@ class Link:
     target: str
     line: int
     col: int
+    raw: bool = False  # in raw HTML: an address of the built site, not rewritten by the engine
 
 
 @dataclass
@@ -179,7 +180,7 @@ def _read_line(
             if name == "id" or (name == "name" and tag.group(1).lower() == "a"):
                 page.anchors.add(value)
             elif name in ("href", "src") and value:
-                page.links.append(Link(value, number, offset + attribute.start(group) + 1))
+                page.links.append(Link(value, number, offset + attribute.start(group) + 1, raw=True))
     reference = _REFERENCE.match(line)
     if reference:
         page.links.append(Link(reference.group(1).strip("<>"), number, reference.start(1) + 1))
@@ -206,7 +207,10 @@ def check_links(pages: Mapping[str, str], files: Iterable[str], docs_prefix: str
     for path, page in sorted(read.items()):
         where = posixpath.join(docs_prefix, path)
         for link in page.links:
-            message = _link_problem(path, link.target, read, existing, folders, docs_prefix)
+            if link.raw:
+                message = _raw_link_problem(path, link.target, read, existing, docs_prefix)
+            else:
+                message = _link_problem(path, link.target, read, existing, folders, docs_prefix)
             if message:
                 problems.append(Problem(where, link.line, link.col, "error", message))
     return sorted(problems)
@@ -255,6 +259,47 @@ def _link_problem(
     return f"the link '{target}' leads to no anchor: {on} has no heading or element with id '{fragment}'" + _suggest(
         fragment, anchors
     )
+
+
+def _raw_link_problem(
+    page: str, target: str, read: Mapping[str, PageLinks], existing: set[str], docs_prefix: str
+) -> str | None:
+    """A link in raw HTML (an SVG picture's marks): the engine leaves it as written, so it is
+    an address of the built site, relative to the page's own address (``incidents/x.md`` is
+    served as ``incidents/x/``, ``timeline/index.md`` as ``timeline/``)."""
+    if _SCHEME.match(target) or target.startswith("//"):
+        return None
+    address, _, fragment = target.partition("#")
+    address = unquote(address.partition("?")[0])
+    fragment = unquote(fragment)
+    if address.startswith("/"):
+        return (
+            f"the link '{target}' is absolute, so it breaks when the site is served under a sub-path: make it relative"
+        )
+    here = posixpath.dirname(page) if posixpath.basename(page) == "index.md" else page[: -len(".md")]
+    destination = page
+    if address:
+        joined = posixpath.normpath(posixpath.join(here or ".", address))
+        if joined == ".." or joined.startswith("../"):
+            return f"the link '{target}' leads outside the site"
+        if joined.endswith(".md") and joined in read:
+            address_of = joined[: -len("index.md")] if joined.endswith("index.md") else joined[: -len(".md")] + "/"
+            return (
+                f"the link '{target}' is in HTML, which the site engine does not rewrite: link to the page's "
+                f"address, '{posixpath.relpath(address_of or '.', here or '.')}/'"
+            )
+        if joined in existing:
+            return None  # a file (a download, a picture)
+        base = "" if joined == "." else joined
+        candidates = [f"{base}.md", posixpath.join(base, "index.md")] if base else ["index.md"]
+        found = next((c for c in candidates if c in read), None)
+        if found is None:
+            return f"the link '{target}' leads nowhere: no page is served at {base or 'the site root'}/"
+        destination = found
+    if not fragment or fragment in read[destination].anchors:
+        return None
+    on = "this page" if destination == page else posixpath.join(docs_prefix, destination)
+    return f"the link '{target}' leads to no anchor: {on} has no heading or element with id '{fragment}'"
 
 
 def docs_files(docs_dir: Path, leaving: Iterable[str] = ()) -> tuple[dict[str, str], list[str]]:

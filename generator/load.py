@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 from typing import Any, Generic, TypeVar
 
@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from generator import limits, models
 from generator.models import KINDS, Actor, FactFile, Incident, Place, Source, slug_problem
 from generator.problems import Problem
-from generator.project import Project
+from generator.project import FACTS_DIR, Project
 from generator.yamlload import Document, Loc, Position, YAMLProblem, loc_text, parse
 
 R = TypeVar("R", bound=FactFile)
@@ -103,6 +103,19 @@ class TextProblem(Exception):
         self.position = position
 
 
+def archived_text(text: str) -> str:
+    """The archived text of a source file, or of a plain text file that is to become one.
+
+    A source file (front matter between '---' lines) gives its body; any other text is
+    taken whole. Either way without one final newline, as the loader reads a body and
+    ``sha256`` records it.
+    """
+    split = split_source(text)
+    if split is not None:
+        return split[1]
+    return text[:-1] if text.endswith("\n") else text
+
+
 def split_source(text: str) -> tuple[str, str, int] | None:
     """Split a source file into (front matter, body, line where the front matter starts).
 
@@ -146,20 +159,73 @@ def load_corpus(project: Project) -> Corpus:
         if path.is_symlink():
             corpus.problems.append(Problem(rel, 1, 1, "error", "fact files must be regular files, not symbolic links"))
             continue
-        if kind not in KINDS:
-            places = [f"facts/{k.folder}/*{k.extension}" for k in KINDS.values()]
-            corpus.problems.append(
-                Problem(rel, 1, 1, "error", f"unexpected file: fact files go in {_enumerate(places, 'or')}")
-            )
+        misplaced = _misplaced(rel, kind, path.suffix)
+        if misplaced is not None:
+            corpus.problems.append(misplaced)
             continue
-        extension = KINDS[kind].extension
-        if path.suffix != extension:
-            corpus.problems.append(
-                Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {extension}")
-            )
-            continue
+        assert kind is not None
         _load_file(corpus, kind, path, rel)
     return corpus
+
+
+def load_files(files: Mapping[str, bytes]) -> Corpus:
+    """Load fact files given in memory, as project-relative path → content (e.g. read from git).
+
+    The same rules as :func:`load_corpus`, without touching the disk; the caller has
+    refused paths that are not plain (symbolic links, '..', …).
+    """
+    corpus = Corpus()
+    for rel in sorted(files):
+        parts = rel.split("/")
+        if parts[0] != FACTS_DIR or any(part.startswith(".") for part in parts[1:]) or rel.endswith("~"):
+            continue  # outside facts/, or a dotfile or editor swap file, as on disk
+        kind = parts[1] if len(parts) == 3 else None
+        name = PurePosixPath(rel)
+        misplaced = _misplaced(rel, kind, name.suffix)
+        if misplaced is not None:
+            corpus.problems.append(misplaced)
+            continue
+        assert kind is not None
+        data = files[rel]
+        loaded = None
+        bad_id = _id_problem(rel, name.name, name.stem)
+        if bad_id is not None:
+            corpus.problems.append(bad_id)
+        elif len(data) > MAX_FILE_BYTES[kind]:
+            corpus.problems.append(Problem(rel, 1, 1, "error", _too_large(kind, len(data))))
+        else:
+            loaded = load_bytes(corpus, kind, rel, name.stem, data)
+        if loaded is None:
+            corpus.unloadable.add((kind, name.stem))
+        else:
+            corpus.of_kind(kind)[name.stem] = loaded
+    return corpus
+
+
+def _misplaced(rel: str, kind: str | None, suffix: str) -> Problem | None:
+    """The problem with a file that is not where fact files go, if it is not."""
+    if kind not in KINDS:
+        places = [f"facts/{k.folder}/*{k.extension}" for k in KINDS.values()]
+        return Problem(rel, 1, 1, "error", f"unexpected file: fact files go in {_enumerate(places, 'or')}")
+    extension = KINDS[kind].extension
+    if suffix != extension:
+        return Problem(rel, 1, 1, "error", f"unexpected file in facts/{kind}/: its files end in {extension}")
+    return None
+
+
+def _id_problem(rel: str, name: str, record_id: str) -> Problem | None:
+    """The problem with a file name that is not a valid id, if it is not."""
+    problem = slug_problem(record_id)
+    if problem is None:
+        return None
+    return Problem(
+        rel,
+        1,
+        1,
+        "error",
+        f"the file name '{name}' is not a valid id: {problem}; rename it with lowercase letters a-z, "
+        "digits and single hyphens",
+    )
 
 
 def _enumerate(items: list[str], conjunction: str = "and") -> str:
@@ -181,18 +247,9 @@ def _walk(folder: Path) -> Iterable[Path]:
 
 def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
     record_id = path.stem
-    problem = slug_problem(record_id)
-    if problem is not None:
-        corpus.problems.append(
-            Problem(
-                rel,
-                1,
-                1,
-                "error",
-                f"the file name '{path.name}' is not a valid id: {problem}; rename it with lowercase letters a-z, "
-                "digits and single hyphens",
-            )
-        )
+    bad_id = _id_problem(rel, path.name, record_id)
+    if bad_id is not None:
+        corpus.problems.append(bad_id)
         corpus.unloadable.add((kind, record_id))
         return
     data = _read_bytes(corpus, kind, path, rel)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from generator.check import CheckResult, check_corpus
 from generator.index import Index, build_index
 from generator.links import BrokenLinks, check_links, docs_files
-from generator.load import Corpus, load_corpus
+from generator.load import Corpus, load_corpus, load_files
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project
 from generator.render import Page, render
@@ -52,6 +52,14 @@ def validate(project: Project) -> Validation:
     with _collector_paused():
         corpus = load_corpus(project)
         corpus.problems.extend(comment_problems(project, corpus, missing=False))
+        return Validation(corpus, check_corpus(corpus))
+
+
+def validate_files(files: Mapping[str, bytes]) -> Validation:
+    """Load and check fact files given in memory (project-relative path → content), e.g. read from git."""
+    with _collector_paused():
+        corpus = load_files(files)
+        corpus.problems.extend(comment_problems(None, corpus, missing=False, files=files))
         return Validation(corpus, check_corpus(corpus))
 
 

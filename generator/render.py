@@ -344,9 +344,6 @@ class Renderer:
             yield self.page(f"tags/{tag}.md", "tag.md.j2", {**page_meta(title), **UNSEARCHED}, tag=tag)
         yield self.page("incidents/index.md", "incidents_index.md.j2", {**page_meta("Incidents"), **UNSEARCHED})
         yield self.page(
-            "timeline/index.md", "timeline.md.j2", {**page_meta("Timeline"), **UNSEARCHED}, years=self._timeline()
-        )
-        yield self.page(
             "actors/index.md",
             "actors_index.md.j2",
             {**page_meta("Actors"), **UNSEARCHED},
@@ -420,6 +417,10 @@ class Renderer:
 
     def indent(self, depth: int) -> Markup:
         return Markup("    " * depth)
+
+    def coordinates(self, lat: float, lon: float) -> str:
+        """'33.3152° N, 44.3661° E'."""
+        return f"{abs(lat):g}° {'N' if lat >= 0 else 'S'}, {abs(lon):g}° {'E' if lon >= 0 else 'W'}"
 
     def _sources_by_outlet(self) -> list[tuple[str, list[str]]]:
         groups: dict[str, list[str]] = defaultdict(list)

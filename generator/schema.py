@@ -12,7 +12,7 @@ written by ``factsheet schema`` and published with the site in ``site/schemas/``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from generator import limits, models
-from generator.load import SCHEMA_COMMENT, Corpus
+from generator.load import SCHEMA_COMMENT, Corpus, decode
 from generator.models import KINDS, SLUG_MAX
 from generator.problems import Problem
 from generator.project import Project
@@ -93,8 +93,12 @@ def schema_comment(kind: str) -> str:
     return f"{SCHEMA_COMMENT} $schema=../../{SCHEMA_DIR}/{SCHEMA_NAMES[kind]}"
 
 
-def comment_problems(project: Project, corpus: Corpus, *, missing: bool = True) -> list[Problem]:
+def comment_problems(
+    project: Project | None, corpus: Corpus, *, missing: bool = True, files: Mapping[str, bytes] | None = None
+) -> list[Problem]:
     """A warning for each loaded fact file whose schema comment is wrong (or, with ``missing``, absent).
+
+    The files are read from the project, or from ``files`` (path → content) when given.
 
     ``validate`` reports only wrong comments; ``factsheet schema --check`` reports
     missing ones too, so a corpus without them still validates while it is migrated.
@@ -104,7 +108,11 @@ def comment_problems(project: Project, corpus: Corpus, *, missing: bool = True) 
         expected = schema_comment(kind)
         line = 2 if KINDS[kind].has_body else 1  # a source's front matter starts after '---'
         for loaded in corpus.of_kind(kind).values():
-            lines = (project.root / loaded.path).read_text(encoding="utf-8").splitlines()
+            if files is not None:
+                lines = decode(files[loaded.path]).splitlines()
+            else:
+                assert project is not None
+                lines = (project.root / loaded.path).read_text(encoding="utf-8").splitlines()
             actual = lines[line - 1].strip() if len(lines) >= line else ""
             if actual == expected:
                 continue

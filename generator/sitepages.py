@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from generator import mapview, timeline
 from generator.export import downloads
 from generator.render import UNSEARCHED, Page, md, page_meta
 
@@ -60,8 +61,45 @@ def citation_text(r: Renderer, path: str = "", title: str | None = None) -> Mark
     return Markup(" ".join(parts))
 
 
+def timeline_picture(r: Renderer, incident_ids: list[str], root: str, title: str) -> Markup:
+    """The timeline picture of some incidents, for a page ``root`` away from the site root ('../')."""
+    marks = timeline.marks(r.index, incident_ids, lambda incident_id: str(r.macros.list_date(incident_id)))
+    picture = timeline.draw(
+        marks,
+        href=lambda incident_id: f"{root}incidents/{incident_id}/",
+        title=title,
+        counts_href=lambda month: f"{root}timeline/#{month:%Y}",
+    )
+    return timeline.figure(picture, title)
+
+
 def reader_pages(r: Renderer) -> Iterator[Page]:
     """Every page of this module, in a stable order."""
+    order = r.index.incident_order
+    yield r.page(
+        "timeline/index.md",
+        "timeline.md.j2",
+        {**page_meta("Timeline"), **UNSEARCHED},
+        picture=timeline_picture(r, order, "../", f"Timeline of the {len(order)} incidents by type"),
+        years=r._timeline(),
+    )
+    points, nowhere = mapview.points(r.index)
+    title = "Places where incidents happened, on a latitude and longitude frame"
+    crowd = mapview.crowded(points)
+    around = max(crowd, key=lambda p: p.precision_m).name if crowd else ""
+    inset_title = f"The places around {around}, enlarged"
+    yield r.page(
+        "map/index.md",
+        "map.md.j2",
+        {**page_meta("Map"), **UNSEARCHED},
+        picture=mapview.draw(points, "../places/", title),
+        inset=mapview.draw(crowd, "../places/", inset_title, least=0.04, ident="inset") if crowd else "",
+        inset_title=inset_title,
+        data=mapview.leaflet_data(points, "../places/"),
+        title=title,
+        points=points,
+        nowhere=nowhere,
+    )
     files = downloads(r.index, r.project, r.history)
     entries = []
     for file in files:

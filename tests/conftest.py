@@ -52,3 +52,12 @@ def run() -> Callable[..., Result]:
         return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus (facts/), built into a site with its search index, once per run."""
+    project = make_project(tmp_path_factory.mktemp("corpus-site") / "project", ROOT / "facts")
+    result = CliRunner().invoke(main, ["build", "--project", str(project)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return project / "site"

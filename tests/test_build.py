@@ -144,8 +144,10 @@ def test_single_origin_is_not_corroboration(site: Path) -> None:
 def test_incident_index_and_timeline_are_in_date_order(site: Path) -> None:
     for url in ("incidents", "timeline"):
         links = [resolve(url, h)[0] for h in read_page(site, url).links]
+        # The list (after the timeline picture, whose lanes go by type): the last link to each.
         incidents = [link for link in links if link.startswith("incidents/")]
-        assert incidents.index(ROCKETS) < incidents.index(INCIDENT)
+        last = {link: n for n, link in enumerate(incidents)}
+        assert last[ROCKETS] < last[INCIDENT]
 
 
 def test_every_record_page_links_to_its_fact_file(site: Path) -> None:

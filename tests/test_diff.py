@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.diff import code, escape
 from generator.load import body_hash
 from generator.schema import schema_comment
 
@@ -312,3 +313,211 @@ def test_diff_names_date_place_actor_and_citation_changes(repo: Path) -> None:
         1 other problem in unchanged files was there before this change.
         """
     )
+
+
+# The three changes the diff used to miss
+
+
+def _working_diff(repo: Path) -> str:
+    result = CliRunner().invoke(main, ["diff", "HEAD", "--project", str(repo)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _details(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("  - ")]
+
+
+def test_other_places_added_removed_and_changed_are_reported(repo: Path) -> None:
+    path = repo / "facts/incidents/ain-al-asad-drone-2021-07-07.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "type: interception\n",
+            "type: interception\nother_places:\n  - place: anbar\n    role: heard-in\n  - place: iraq\n    role: other\n",
+        )
+    )
+    _git(repo, "commit", "-qam", "other places")
+    path.write_text(
+        path.read_text()
+        .replace("role: heard-in", "role: alarm-sounded")
+        .replace("  - place: iraq\n    role: other\n", "  - place: ain-al-asad-air-base\n    role: nearby\n")
+    )
+    assert _details(_working_diff(repo)) == [
+        "  - Role of other place `anbar` changed: heard in → alarm sounded",
+        '  - Other place added: `ain-al-asad-air-base` ("Ain al-Asad air base") as nearby',
+        '  - Other place removed: `iraq` ("Iraq") (was other)',
+    ]
+
+
+def test_a_dropped_citation_of_a_related_link_is_reported(repo: Path) -> None:
+    path = repo / "facts/incidents/ain-al-asad-drone-2021-07-07.yaml"
+    cited = (
+        "    relation: follows\n    citations:\n      - source: local-report\n"
+        "        quote: On Wednesday a drone was shot down near the base\n"
+    )
+    path.write_text(path.read_text().replace("    relation: follows\n", cited))
+    _git(repo, "commit", "-qam", "cite the link")
+    path.write_text(path.read_text().replace(cited, "    relation: follows\n"))
+    assert _details(_working_diff(repo)) == [
+        "  - Citation dropped from the link to `ain-al-asad-rockets-2021-07-05`: `local-report`, "
+        '"On Wednesday a drone was shot down near the base"'
+    ]
+
+
+def test_a_citation_change_on_an_actor_relation_says_what_changed(repo: Path) -> None:
+    path = repo / "facts/actors/local-agency.yaml"
+    relation = (
+        "relations:\n  - relation: affiliated-with\n    actor: us-led-coalition\n    citations:\n"
+        "      - source: local-report\n        quote: security sources told the agency\n"
+    )
+    path.write_text(path.read_text() + relation)
+    _git(repo, "commit", "-qam", "relation")
+    path.write_text(path.read_text().replace("security sources told the agency", "Fourteen rockets were fired"))
+    assert _details(_working_diff(repo)) == [
+        '  - Citation added to the relation to `us-led-coalition`: `local-report`, "Fourteen rockets were fired"',
+        "  - Citation dropped from the relation to `us-led-coalition`: `local-report`, "
+        '"security sources told the agency"',
+    ]
+
+
+# Hostile trees: read in memory, refused as problems, nothing written anywhere
+
+
+class _Trees:
+    """Builds commits from hand-made git trees (``git mktree`` accepts entries a checkout would refuse)."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+
+    def git(self, *args: str, stdin: bytes | None = None) -> bytes:
+        return subprocess.run(["git", *args], cwd=self.repo, input=stdin, capture_output=True, check=True).stdout
+
+    def blob(self, data: bytes) -> str:
+        return self.git("hash-object", "-w", "--stdin", stdin=data).decode().strip()
+
+    def entries(self, tree: str) -> list[tuple[str, str, str, bytes]]:
+        found = []
+        for line in self.git("ls-tree", "-z", tree).split(b"\0"):
+            if line:
+                meta, name = line.split(b"\t", 1)
+                mode, kind, sha = meta.decode().split()
+                found.append((mode, kind, sha, name))
+        return found
+
+    def tree(self, entries: list[tuple[str, str, str, bytes]]) -> str:
+        text = b"".join(f"{mode} {kind} {sha}\t".encode() + name + b"\0" for mode, kind, sha, name in entries)
+        return self.git("mktree", "-z", stdin=text).decode().strip()
+
+    def commit_with(self, folder: bytes, added: list[tuple[str, str, str, bytes]]) -> str:
+        """HEAD with entries added to one folder under facts/ (b'' for facts/ itself)."""
+        top = self.entries("HEAD^{tree}")
+        facts = next(sha for _, _, sha, name in top if name == b"facts")
+        inner = self.entries(facts)
+        if folder:
+            sub = next(sha for _, _, sha, name in inner if name == folder)
+            inner = [e for e in inner if e[3] != folder] + [
+                ("040000", "tree", self.tree(self.entries(sub) + added), folder)
+            ]
+        else:
+            inner = inner + added
+        top = [e for e in top if e[3] != b"facts"] + [("040000", "tree", self.tree(inner), b"facts")]
+        return (
+            self.git(
+                "-c",
+                "user.name=Analyst",
+                "-c",
+                "user.email=analyst@example.org",
+                "commit-tree",
+                self.tree(top),
+                "-p",
+                "HEAD",
+                "-m",
+                "hostile",
+            )
+            .decode()
+            .strip()
+        )
+
+
+def _checks(repo: Path, commit: str) -> list[str]:
+    result = CliRunner().invoke(main, ["diff", "HEAD", commit, "--project", str(repo)])
+    assert result.exit_code == 0, result.output
+    return [line for line in result.output.splitlines() if line.startswith("- **")]
+
+
+def _everything(folder: Path) -> set[Path]:
+    return {path for path in folder.rglob("*")}
+
+
+def test_a_tree_with_dot_dot_is_refused_and_nothing_is_written(repo: Path, tmp_path: Path) -> None:
+    trees = _Trees(repo)
+    escape = trees.tree([("100644", "blob", trees.blob(b"pwned\n"), b"pwned.txt")])
+    commit = trees.commit_with(b"", [("040000", "tree", escape, b".."), ("100644", "blob", trees.blob(b"x"), b".")])
+    before = _everything(tmp_path)
+    assert _checks(repo, commit) == [
+        "- **error** `facts/.:1:1`: the path has an empty, '.' or '..' part: git trees made by hand can hold one; it is not read",
+        "- **error** `facts/../pwned.txt:1:1`: the path has an empty, '.' or '..' part: git trees made by hand can hold one; it is not read",
+    ]
+    assert _everything(tmp_path) == before
+    assert not (repo / "pwned.txt").exists() and not (repo.parent / "pwned.txt").exists()
+
+
+def test_a_symbolic_link_in_a_tree_is_refused_and_never_followed(repo: Path, tmp_path: Path) -> None:
+    trees = _Trees(repo)
+    target = tmp_path / "target"
+    target.mkdir()
+    commit = trees.commit_with(
+        b"sources", [("120000", "blob", trees.blob(str(tmp_path / "secret.md").encode()), b"leak.md")]
+    )
+    (tmp_path / "secret.md").write_text("---\ntitle: secret\n---\nsecret\n")
+    assert _checks(repo, commit) == [
+        "- **error** `facts/sources/leak.md:1:1`: fact files must be regular files, not symbolic links",
+    ]
+
+
+def test_a_path_that_differs_only_in_case_cannot_write_through_a_link(repo: Path, tmp_path: Path) -> None:
+    """On a case-insensitive file system `facts/Sources` and `facts/sources` are one folder: nothing is written at all."""
+    trees = _Trees(repo)
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    link = ("120000", "blob", trees.blob(str(target).encode()), b"Sources")
+    commit = trees.commit_with(b"", [link])
+    assert _checks(repo, commit) == [
+        "- **error** `facts/Sources:1:1`: fact files must be regular files, not symbolic links",
+    ]
+    assert list(target.iterdir()) == []
+
+
+def test_file_names_cannot_carry_markdown_or_control_characters_into_the_summary(repo: Path) -> None:
+    trees = _Trees(repo)
+    commit = trees.commit_with(
+        b"incidents",
+        [
+            ("100644", "blob", trees.blob(b"title: x\n"), b"<!-- `x` @everyone.yaml"),
+            ("100644", "blob", trees.blob(b"title: x\n"), b"red\x1b[31m.yaml"),
+            ("100644", "blob", trees.blob(b"x"), b"\xff.yaml"),
+        ],
+    )
+    assert _checks(repo, commit) == [
+        "- **error** ``facts/incidents/<!-- `x` @everyone.yaml:1:1``: the file name '\\<!-- \\`x\\` @\u200beveryone.yaml' is not a valid id: it contains '\\<'; rename it with lowercase letters a-z, digits and single hyphens",
+        "- **error** `facts/incidents/\\xff.yaml:1:1`: the file name is not UTF-8: rename it",
+        "- **error** `facts/incidents/red⟨U+001B⟩[31m.yaml:1:1`: the path holds control characters: rename the file",
+    ]
+
+
+def test_fact_text_is_escaped_in_the_summary(repo: Path) -> None:
+    path = repo / "facts/incidents/ain-al-asad-rockets-2021-07-05.yaml"
+    path.write_text(
+        path.read_text().replace("title: Rockets hit Ain al-Asad air base", 'title: "<!-- *x* [a](b) &amp; | @all"')
+    )
+    output = _working_diff(repo)
+    assert (
+        '  - Title changed: "Rockets hit Ain al-Asad air base" → "\\<!-- \\*x\\* \\[a\\](b) \\&amp; \\| @\u200ball"'
+        in output
+    )
+
+
+def test_control_and_invisible_characters_are_shown_as_code_points() -> None:
+    assert escape("red\x1b[31m \u202eevil\u200b") == "red⟨U+001B⟩\\[31m ⟨U+202E⟩evil⟨U+200B⟩"
+    assert code("a ``b`` \x07") == "```a ``b`` ⟨U+0007⟩```"
+    assert code("`x`") == "`` `x` ``"

@@ -174,3 +174,28 @@ def test_anchors_are_the_ids_the_site_engine_gives(built: Path) -> None:
         assert anchors <= every_id, f"{relative}: the check invents {sorted(anchors - every_id)}"
         checked += len(heading_ids)
     assert checked > 100
+
+
+def test_links_in_html_are_addresses_of_the_built_site() -> None:
+    """The engine does not rewrite links in raw HTML (an SVG picture's marks): they are read
+    as the built site's addresses, relative to the page's own address."""
+    pages = {
+        "index.md": "# Home\n",
+        "timeline/index.md": '# Timeline\n\n<svg><a href="../incidents/x/"></a><a href="../incidents/x/#claim-a"></a>'
+        '<a href="../"></a><a href="../downloads/incidents.csv"></a></svg>\n',
+        "incidents/x.md": '# X\n\n<span id="claim-a"></span> <a href="../y/">y</a>\n',
+        "incidents/y.md": "# Y\n",
+    }
+    assert _problems(pages, ("downloads/incidents.csv",)) == []
+    broken = {
+        **pages,
+        "timeline/index.md": '# T\n\n<a href="../incidents/x.md"></a> <a href="../incidents/z/"></a> '
+        '<a href="../incidents/x/#nothing"></a>\n',
+    }
+    assert _problems(broken) == [
+        "docs/timeline/index.md:3:10: error: the link '../incidents/x.md' is in HTML, which the site engine "
+        "does not rewrite: link to the page's address, '../incidents/x/'",
+        "docs/timeline/index.md:3:43: error: the link '../incidents/z/' leads nowhere: no page is served at incidents/z/",
+        "docs/timeline/index.md:3:74: error: the link '../incidents/x/#nothing' leads to no anchor: docs/incidents/x.md "
+        "has no heading or element with id 'nothing'",
+    ]
