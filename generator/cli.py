@@ -5,17 +5,35 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from generator.links import BrokenLinks
-from generator.load import TextProblem, archived_text, body_hash, decode, load_corpus
-from generator.models import KINDS
-from generator.pipeline import Generation, generate, validate
 from generator.problems import FactsInvalid, Problem
 from generator.project import Project, ProjectError
-from generator.site import SiteBuildError, build_site
-from generator.write import WriteError
+
+if TYPE_CHECKING:
+    from generator.pipeline import Generation
+
+# The pipeline (pydantic, Jinja) is imported by the commands that need it: a validation
+# answered from the cache never loads it.
+
+
+class _KindChoice(click.Choice):  # type: ignore[type-arg]
+    """The record kinds, read from the models when a command needs them (not on every start)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from generator.models import KINDS
+
+        return tuple(kind.singular for kind in KINDS.values())
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
 
 
 def _project(path: str) -> Project:
@@ -32,6 +50,14 @@ project_option = click.option(
     show_default=True,
     type=click.Path(file_okay=False),
     help="The project folder (with mkdocs.yml and facts/).",
+)
+
+
+cache_option = click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Read and check every file again, ignoring .factsheet-cache/ (the result is the same).",
 )
 
 
@@ -54,6 +80,7 @@ def main() -> None:
 
 @main.command("validate")
 @project_option
+@cache_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 if there are any).")
 @click.option(
     "--format",
@@ -64,13 +91,15 @@ def main() -> None:
     help="'github' prints GitHub Actions annotations (::error file=…,line=…,col=…::); 'json' a report for "
     "editors and bots (its shape is in the README); 'sarif' a SARIF 2.1.0 log for code scanning.",
 )
-def validate_command(project_path: str, strict: bool, output_format: str) -> None:
+def validate_command(project_path: str, no_cache: bool, strict: bool, output_format: str) -> None:
     """Check every fact file; print each problem as path:line:col: severity: message.
 
     Exits 0 when the facts are valid, 1 when any is invalid, 2 on bad usage.
     """
+    from generator.cache import validation_problems
+
     project = _project(project_path)
-    problems = validate(project).problems
+    problems = validation_problems(project, cache=not no_cache)
     if output_format in ("json", "sarif"):
         from generator.report import to_json, to_sarif
 
@@ -95,11 +124,15 @@ def _report_generation(generation: Generation, seconds: float) -> None:
     )
 
 
-def _run_generation(project: Project, step: str) -> Generation:
+def _run_generation(project: Project, step: str, *, cache: bool = True) -> Generation:
     """Generate the pages, turning every library failure into a clear error and exit 1."""
+    from generator.links import BrokenLinks
+    from generator.pipeline import generate
+    from generator.write import WriteError
+
     started = time.perf_counter()
     try:
-        generation = generate(project)
+        generation = generate(project, cache=cache)
     except FactsInvalid as invalid:
         _print_problems(invalid.problems, github=False)
         raise click.ClickException(f"{_summary(invalid.problems)}: fix the facts above; nothing was {step}") from None
@@ -114,13 +147,16 @@ def _run_generation(project: Project, step: str) -> Generation:
 
 @main.command("build")
 @project_option
-def build_command(project_path: str) -> None:
+@cache_option
+def build_command(project_path: str, no_cache: bool) -> None:
     """Validate the facts, generate the pages and build the site into site/.
 
     Stops before writing anything when a fact is invalid; the previous site stays as it was.
     """
+    from generator.site import SiteBuildError, build_site
+
     project = _project(project_path)
-    _run_generation(project, "built")
+    _run_generation(project, "built", cache=not no_cache)
     started = time.perf_counter()
     try:
         build_site(project, strict=True)
@@ -131,9 +167,10 @@ def build_command(project_path: str) -> None:
 
 @main.command("generate")
 @project_option
-def generate_command(project_path: str) -> None:
+@cache_option
+def generate_command(project_path: str, no_cache: bool) -> None:
     """Validate the facts and write the Markdown pages into the docs folder (no site build)."""
-    _run_generation(_project(project_path), "generated")
+    _run_generation(_project(project_path), "generated", cache=not no_cache)
 
 
 @main.command("serve")
@@ -179,6 +216,7 @@ def schema_command(project_path: str, out_dir: str | None, check: bool, add_comm
     Editors read them through the comment on the first line of each fact file.
     """
     from generator import schema
+    from generator.load import load_corpus
 
     project = _project(project_path)
     folder = Path(out_dir) if out_dir else project.root / schema.SCHEMA_DIR
@@ -231,6 +269,8 @@ def hash_command(file: str) -> None:
     file to be archived ('-' for standard input). The text is read as the loader reads
     it: UTF-8 (without a byte-order mark), CRLF line ends as LF, without one final newline.
     """
+    from generator.load import TextProblem, archived_text, body_hash, decode
+
     try:
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         text = decode(raw)
@@ -245,7 +285,7 @@ def hash_command(file: str) -> None:
 
 @main.command("new")
 @project_option
-@click.argument("kind", type=click.Choice([kind.singular for kind in KINDS.values()]))
+@click.argument("kind", type=_KindChoice())
 @click.argument("record_id", metavar="ID")
 @click.option(
     "--from",
@@ -284,6 +324,7 @@ def new_command(
     A source needs its archived text (--from FILE, or --from - for standard input): the
     SHA-256 is computed from it. An existing file is never overwritten.
     """
+    from generator.pipeline import validate
     from generator.scaffold import Details, ScaffoldError, create
 
     project = _project(project_path)

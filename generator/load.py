@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
@@ -18,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from generator import limits, models
+from generator.files import walk as _walk
 from generator.models import KINDS, Actor, FactFile, Incident, Place, Source, slug_problem
 from generator.problems import Problem
 from generator.project import FACTS_DIR, Project
@@ -137,8 +137,9 @@ def split_source(text: str) -> tuple[str, str, int] | None:
     return front, body, 1
 
 
-def load_corpus(project: Project) -> Corpus:
-    """Load every fact file of the project."""
+def load_corpus(project: Project, *, load_file: Callable[[Corpus, str, Path, str], None] | None = None) -> Corpus:
+    """Load every fact file of the project (through ``load_file``, e.g. a cache, when given)."""
+    load_file = load_file or _load_file
     corpus = Corpus()
     facts = project.facts_dir
     if not facts.is_dir():
@@ -164,7 +165,7 @@ def load_corpus(project: Project) -> Corpus:
             corpus.problems.append(misplaced)
             continue
         assert kind is not None
-        _load_file(corpus, kind, path, rel)
+        load_file(corpus, kind, path, rel)
     return corpus
 
 
@@ -232,27 +233,15 @@ def _enumerate(items: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}" if len(items) > 1 else "".join(items)
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(dirpath)
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~"):
-                continue  # editor swap files and dotfiles are not facts
-            yield base / name
-        for name in dirnames:
-            if (base / name).is_symlink():
-                yield base / name
-
-
-def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
+def _load_file(corpus: Corpus, kind: str, path: Path, rel: str, data: bytes | None = None) -> None:
+    """Load one file (from ``data``, its bytes, when the caller has read them already)."""
     record_id = path.stem
     bad_id = _id_problem(rel, path.name, record_id)
     if bad_id is not None:
         corpus.problems.append(bad_id)
         corpus.unloadable.add((kind, record_id))
         return
-    data = _read_bytes(corpus, kind, path, rel)
+    data = _read_bytes(corpus, kind, path, rel, data)
     loaded = None if data is None else load_bytes(corpus, kind, rel, record_id, data)
     if loaded is None:
         corpus.unloadable.add((kind, record_id))
@@ -260,8 +249,13 @@ def _load_file(corpus: Corpus, kind: str, path: Path, rel: str) -> None:
         corpus.of_kind(kind)[record_id] = loaded
 
 
-def _read_bytes(corpus: Corpus, kind: str, path: Path, rel: str) -> bytes | None:
+def _read_bytes(corpus: Corpus, kind: str, path: Path, rel: str, data: bytes | None = None) -> bytes | None:
     limit = MAX_FILE_BYTES[kind]
+    if data is not None:  # read already, from a regular file
+        if len(data) > limit:
+            corpus.problems.append(Problem(rel, 1, 1, "error", _too_large(kind, len(data))))
+            return None
+        return data
     try:
         stat = path.stat()
         if not S_ISREG(stat.st_mode):

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from generator.cache import ValidationCache
 from generator.check import CheckResult, check_corpus
 from generator.index import Index, build_index
 from generator.links import BrokenLinks, check_links, docs_files
@@ -47,12 +48,28 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def validate(project: Project) -> Validation:
-    """Load and check every fact file of the project."""
+def validate(project: Project, *, cache: bool = False) -> Validation:
+    """Load and check every fact file of the project.
+
+    With ``cache``, files whose bytes were loaded before come from ``.factsheet-cache/``
+    (see :mod:`generator.cache`); the checks across files always run.
+    """
+    if not cache:
+        with _collector_paused():
+            corpus = load_corpus(project)
+            corpus.problems.extend(comment_problems(project, corpus, missing=False))
+            return Validation(corpus, check_corpus(corpus))
+    store = ValidationCache(project)
+    return validate_with_cache(store, store.corpus_key())
+
+
+def validate_with_cache(store: ValidationCache, key: str) -> Validation:
+    """Validate through the cache, and remember the problems under ``key`` (see ``ValidationCache.corpus_key``)."""
     with _collector_paused():
-        corpus = load_corpus(project)
-        corpus.problems.extend(comment_problems(project, corpus, missing=False))
-        return Validation(corpus, check_corpus(corpus))
+        corpus = store.load_corpus()
+        validation = Validation(corpus, check_corpus(corpus))
+    store.remember(key, validation.problems)
+    return validation
 
 
 def validate_files(files: Mapping[str, bytes]) -> Validation:
@@ -83,13 +100,13 @@ def link_problems(project: Project, pages: list[Page]) -> list[Problem]:
     return check_links(on_disk, files, project.relative(project.docs_dir))
 
 
-def generate(project: Project) -> Generation:
+def generate(project: Project, *, cache: bool = False) -> Generation:
     """Validate, then write every page into the docs folder.
 
     Raises FactsInvalid on any error in the facts, BrokenLinks when a link of the pages
     (generated or hand-written) leads nowhere; either way nothing is written.
     """
-    validation = validate(project)
+    validation = validate(project, cache=cache)
     if validation.errors:
         raise FactsInvalid(validation.problems)
     with _collector_paused():

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,14 @@ def make_project(folder: Path, facts: Path = FIXTURE_FACTS) -> Path:
     shutil.copytree(ROOT / "overrides", folder / "overrides")
     shutil.copytree(facts, folder / "facts")
     return folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_key_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The validation cache keeps its key in the user's cache folder: in tests, a temporary one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -36,4 +36,11 @@ def test_the_site_is_built_where_mkdocs_yml_says(tmp_path: Path, run: Callable[.
     assert (root / "public" / "index.html").is_file()
     assert (root / "public" / "pagefind" / "pagefind.js").is_file()
     assert not (root / "site").exists()
-    assert sorted(p.name for p in root.iterdir()) == ["docs", "facts", "mkdocs.yml", "overrides", "public"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".factsheet-cache",
+        "docs",
+        "facts",
+        "mkdocs.yml",
+        "overrides",
+        "public",
+    ]
