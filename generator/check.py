@@ -201,7 +201,7 @@ class _Checker:
             )
         by_content: dict[str, list[Loaded[Any]]] = defaultdict(list)
         for _, incident in sorted(self.corpus.incidents.items()):
-            by_content[same_incident_key(incident.document.data)].append(incident)
+            by_content[same_incident_key(incident.record.model_dump(mode="json"))].append(incident)
         for copies in by_content.values():
             self._copies(
                 copies,
@@ -281,8 +281,10 @@ _LABELS = ("id",)  # ids name a record, a question or a claim; they are not what
 def same_incident_key(data: Any) -> str:
     """What an incident file says, without its ids: two files with the same key are one incident.
 
-    Ids (of the record, its questions and its claims) are dropped and text is compared
-    with its whitespace collapsed; everything else must be equal. Conservative on
+    ``data`` is the validated record as JSON values (so a field left out and one written
+    with its default read the same). Ids (of the record, its questions and its claims)
+    are dropped and text is compared with its whitespace collapsed; everything else
+    must be equal. Conservative on
     purpose: any difference in what is claimed, cited or dated makes two incidents.
     """
 
