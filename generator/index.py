@@ -286,18 +286,23 @@ def question_status(question: Question, sources: dict[str, Source]) -> Status:
     return Status(computed, computed, bases)
 
 
-def _reported_by(corpus: Corpus, incident: Incident) -> DatePart | None:
-    """The publication date of the earliest report that cites the incident, when any says when."""
-    earliest: tuple[datetime, DatePart] | None = None
-    for _, citation in citations(incident):
-        loaded = corpus.sources.get(citation.source)
-        if loaded is None or loaded.record.published == UNKNOWN:
+def _publication_dates(corpus: Corpus) -> dict[str, tuple[datetime, DatePart]]:
+    """Each source whose publication date is known: the last instant it allows, and its last end as written."""
+    dates: dict[str, tuple[datetime, DatePart]] = {}
+    for source_id, loaded in corpus.sources.items():
+        if loaded.record.published == UNKNOWN:
             continue
         published = parse_date(loaded.record.published)
         _, last = published.ends()
-        if last is not None and (earliest is None or published.interval.latest < earliest[0]):
-            earliest = (published.interval.latest, last)
-    return earliest[1] if earliest else None
+        if last is not None:
+            dates[source_id] = (published.interval.latest, last)
+    return dates
+
+
+def _reported_by(published: dict[str, tuple[datetime, DatePart]], incident: Incident) -> DatePart | None:
+    """The publication date of the earliest report that cites the incident, when any says when."""
+    dated = [published[c.source] for _, c in citations(incident) if c.source in published]
+    return min(dated, key=lambda item: item[0])[1] if dated else None
 
 
 def _same_day(one: DatePart | None, other: DatePart | None) -> bool:
@@ -309,10 +314,10 @@ def _same_day(one: DatePart | None, other: DatePart | None) -> bool:
     )
 
 
-def _known_date(index: Index, incident_id: str) -> KnownDate:
+def _known_date(index: Index, incident_id: str, published: dict[str, tuple[datetime, DatePart]]) -> KnownDate:
     incident = index.corpus.incidents[incident_id].record
     parsed = index.dates[incident_id]
-    reported_by = _reported_by(index.corpus, incident)
+    reported_by = _reported_by(published, incident)
     start, end = parsed.ends() if parsed else (None, None)
     single = parsed is not None and parsed.precision != "interval"
     ends_at_report = not single and _same_day(end, reported_by)
@@ -373,7 +378,8 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     """Compute every cross reference of a corpus that passed its checks."""
     index = Index(corpus=corpus)
     index.intervals = _resolve_intervals(index)
-    index.known_dates = {incident_id: _known_date(index, incident_id) for incident_id in corpus.incidents}
+    published = _publication_dates(corpus)
+    index.known_dates = {incident_id: _known_date(index, incident_id, published) for incident_id in corpus.incidents}
     index.incident_order = sorted(corpus.incidents, key=lambda i: (index.sort_instant(i), index.intervals[i].latest, i))
     index._position = {incident_id: n for n, incident_id in enumerate(index.incident_order)}
     index._spans = dict(checks.spans)

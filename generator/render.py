@@ -25,7 +25,7 @@ import frontmatter
 import jinja2
 from markupsafe import Markup
 
-from generator.dates import EDTFDate, parse_date
+from generator.dates import DatePart, EDTFDate, parse_date
 from generator.history import History, read_history
 from generator.index import ActorPart, CitationUse, Index
 from generator.load import Loaded
@@ -112,10 +112,15 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.do"],
+            auto_reload=False,
         )
         self.env.filters.update(humanise=_humanise, capitalize_first=_capitalize_first)
-        self.env.globals.update(r=self, index=index, corpus=self.corpus, refs={})
+        self.env.globals.update(r=self, index=index, corpus=self.corpus)
+        self.refs: dict[str, int] = {}  # the reports the page being rendered cites, numbered
         self.macros: Any = self.env.get_template("macros.md.j2").module  # the wording, callable from here
+        self._date_texts: dict[str, Markup] = {}
+        self._anchors: dict[str, str] = {}
+        self._cited: dict[tuple[str, str, str | None, str | None, tuple[str, ...]], Markup] = {}
 
     # ----- links and other Markup (the source text aside) -----
 
@@ -148,8 +153,8 @@ class Renderer:
         return Markup(f"[`{name}`]({url_quote(name)})")
 
     def day(self, value: date) -> str:
-        """'6 July 2021'."""
-        return f"{value.day} {value:%B %Y}"
+        """'6 July 2021', in the words of the date macros."""
+        return str(self.macros.day(DatePart(value.year, value.month, value.day)))
 
     def edit_url(self, loaded: Loaded[Any]) -> str | None:
         return self.project.edit_url(loaded.path)
@@ -157,11 +162,35 @@ class Renderer:
     def parse_date(self, text: str) -> EDTFDate:
         return parse_date(text)
 
+    # ----- wording used on many pages, worded once (by the macros) -----
+
+    def date_text(self, incident_id: str) -> Markup:
+        """What lists say of an incident's date (macro ``list_date``), worded once per incident."""
+        text = self._date_texts.get(incident_id)
+        if text is None:
+            text = self._date_texts[incident_id] = self.macros.list_date(incident_id)
+        return text
+
+    def ref(self, source_id: str) -> Markup:
+        """A report's number in the page's list of sources, linked to its entry there: "[2]"."""
+        return Markup(f"[\\[{self.refs[source_id]}\\]](#source-{source_id})")
+
+    def cited(self, citation: Citation) -> Markup:
+        """A citation's quote and who said it (macro ``cited_words``), worded once per citation."""
+        key = (citation.source, citation.quote, citation.attributed_to, citation.attribution, tuple(citation.via))
+        text = self._cited.get(key)
+        if text is None:
+            text = self._cited[key] = self.macros.cited_words(citation)
+        return text
+
     # ----- quotes -----
 
     def anchor(self, citation: Citation) -> str:
         """The id of a quoted passage on its source's page."""
-        return quote_anchor(citation.quote)
+        anchor = self._anchors.get(citation.quote)
+        if anchor is None:
+            anchor = self._anchors[citation.quote] = quote_anchor(citation.quote)
+        return anchor
 
     def quote_text(self, citation: Citation) -> str:
         """The quote as the source gives it: the archived text of its passage, whitespace collapsed.
@@ -195,14 +224,14 @@ class Renderer:
     def source_numbers(self, citations: Iterable[Citation]) -> dict[str, int]:
         """The reports a page cites, numbered for its list of sources: earliest published first."""
         cited = {citation.source for citation in citations if citation.source in self.corpus.sources}
+        return {source_id: n for n, source_id in enumerate(sorted(cited, key=self._publication_order), start=1)}
 
-        def published(source_id: str) -> tuple[bool, datetime, str]:
-            text = self.corpus.sources[source_id].record.published
-            if text == UNKNOWN:
-                return (True, datetime.max.replace(tzinfo=UTC), source_id)
-            return (False, parse_date(text).interval.earliest, source_id)
-
-        return {source_id: number for number, source_id in enumerate(sorted(cited, key=published), start=1)}
+    @functools.cache  # noqa: B019 - one renderer renders one corpus
+    def _publication_order(self, source_id: str) -> tuple[bool, datetime, str]:
+        text = self.corpus.sources[source_id].record.published
+        if text == UNKNOWN:
+            return (True, datetime.max.replace(tzinfo=UTC), source_id)
+        return (False, parse_date(text).interval.earliest, source_id)
 
     def incident_citations(self, incident_id: str) -> list[Citation]:
         return [citation for _, citation in citations(self.corpus.incidents[incident_id].record)]
@@ -278,6 +307,11 @@ class Renderer:
         covers it, and an empty element with the passage's id marks where it starts. The
         page's style then lights up exactly the pieces of the passage whose id is the
         URL's target (see source.md.j2).
+
+        Links carry no URL text fragment (``#q-…:~:text=…``): with one, Chromium scrolls
+        to the text it matches but no element is ``:target``, so the exact highlight is
+        lost; a text directive lights up only the first match of its words; and MkDocs'
+        strict anchor check rejects the fragment as an unknown anchor.
         """
         body = self.corpus.sources[source_id].body
         passages = self.cited_passages(source_id)
@@ -314,8 +348,11 @@ class Renderer:
 
     # ----- pages -----
 
-    def page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
-        """Render one template into a page with front matter."""
+    def page(
+        self, path: str, template: str, meta: dict[str, Any], refs: dict[str, int] | None = None, **context: Any
+    ) -> Page:
+        """Render one template into a page with front matter; ``refs`` numbers the reports it cites."""
+        self.refs = refs or {}
         body = self.env.get_template(template).render(**context)
         post = frontmatter.Post(body, **meta)
         return Page(path, frontmatter.dumps(post, sort_keys=True) + "\n")
@@ -376,7 +413,7 @@ class Renderer:
             days = date_terms(date.fromisoformat(written.group())) if written else []
             return {
                 "kind": "incident",
-                "date": str(self.macros.list_date(record_id)),
+                "date": str(self.date_text(record_id)),
                 "place": self.label("places", incident.place),
                 "terms": incident_terms(corpus, record_id) + days,
             }
