@@ -281,13 +281,15 @@ class Renderer:
         return len(set(self.index.incidents_within(place_id)) | touched)
 
     def actor_counts(self, actor_id: str) -> dict[str, int]:
-        """What an actor's page lists, counted: incidents, attributed passages, relayed passages, reports."""
+        """What an actor's page lists, counted: incidents, attributed and relayed passages, reports, relations."""
         index = self.index
         return {
             "incidents": len({part.incident for part in index.actor_incidents.get(actor_id, [])}),
             "statements": len(self.passages(index.actor_attributions.get(actor_id, []))),
             "relayed": len(self.passages(index.actor_relays.get(actor_id, []))),
             "published": len(index.actor_publications.get(actor_id, [])),
+            "relations": len(self.corpus.actors[actor_id].record.relations)
+            + len(index.actor_relations_in.get(actor_id, [])),
         }
 
     # ----- the source text with its cited passages marked -----
