@@ -489,7 +489,7 @@ class IncidentActor(Record):
         return self
 
 
-PlaceRole = Literal["impact-site", "launch-site", "heard-in", "alarm-sounded", "nearby", "other"]
+PlaceRole = Literal["impact-site", "targeted", "launch-site", "heard-in", "alarm-sounded", "nearby", "other"]
 
 
 class IncidentPlace(Record):

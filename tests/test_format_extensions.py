@@ -79,6 +79,11 @@ def test_pages_say_what_each_extension_means(docs: Path) -> None:
     assert "| date not given; reported by 6 July 2021 |" in (docs / "incidents/index.md").read_text(encoding="utf-8")
     embassy = (docs / "places/us-embassy-baghdad.md").read_text(encoding="utf-8")
     assert "[Quadcopter drone reportedly sets off alarms near the US embassy in Baghdad]" in embassy
+    # An incident elsewhere that the sources say was aimed at a place is listed on that place's page.
+    assert (
+        "[Rockets on Baghdad, reportedly targeting the US embassy](../incidents/green-zone-rockets-2020-12-20.md) | targeted |"
+        in embassy
+    )
     united_states = (docs / "actors/united-states.md").read_text(encoding="utf-8")
     assert "blames [Kataib Hezbollah](../actors/kataib-hezbollah.md)" in united_states
 
