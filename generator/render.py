@@ -32,7 +32,7 @@ from generator.load import Loaded
 from generator.models import KINDS, SLUG, UNKNOWN, Citation, Incident, IncidentActor
 from generator.project import Project
 from generator.quotes import quote_anchor
-from generator.search import date_terms, incident_terms
+from generator.search import NameFinder, date_terms, incident_terms
 from generator.walk import citations
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -127,6 +127,8 @@ class Renderer:
         self.corpus = index.corpus
         self.project = project
         self.history = history if history is not None else read_history(project)
+        self.linked: set[tuple[str, str]] = set()  # the records the page being rendered links to
+        self.names = NameFinder(self.corpus)
         # Autoescape makes macro results Markup, so a macro's output is not escaped twice;
         # every other printed value goes through md() (Markdown and HTML escaping).
         self.env = jinja2.Environment(
@@ -153,6 +155,7 @@ class Renderer:
     def link(self, kind: str, record_id: str, anchor: str = "", text: Any = None) -> Markup:
         """A relative Markdown link to a record's page, labelled with its name."""
         label = text if text is not None else self.label(kind, record_id)
+        self.linked.add((kind, record_id))
         target = f"../{kind}/{record_id}.md" + (f"#{anchor}" if anchor else "")
         return Markup(f"[{md(label)}]({target})")
 
@@ -381,7 +384,15 @@ class Renderer:
     ) -> Page:
         """Render one template into a page with front matter; ``refs`` numbers the reports it cites."""
         self.refs = refs or {}
+        self.linked = set()
         body = self.env.get_template(template).render(**context)
+        search = meta.get("search")
+        if isinstance(search, dict) and not search.get("exclude"):
+            # Every spelling of what the page names, so that any spelling finds it (generator/search.py).
+            named = (self.linked & self.names.spellable) | self.names.named(body)
+            mentions = self.names.spellings(named, [*search.get("terms", []), str(meta.get("title", ""))])
+            if mentions:
+                search["mentions"] = mentions
         post = frontmatter.Post(body, **meta)
         return Page(path, frontmatter.dumps(post, sort_keys=True) + "\n")
 

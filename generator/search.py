@@ -13,13 +13,20 @@ Pages tell the index about themselves in their front matter, under ``search``;
   incidents with similar titles can be told apart;
 * ``terms``: other words that must find the page though it does not show them, e.g.
   every spelling of an incident's place and actors; indexed, hidden from view;
+* ``mentions``: every spelling of the actors and places the page names (by a link, or in
+  its text under any spelling), so that "Ain al-Assad" and "Ain al-Asad" find the same
+  pages; indexed with a low weight, hidden from view;
+* ``summary``: the page's description, shown under its title in the results;
 * ``exclude: true``: leave the page out (long listings that mention everything).
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import unicodedata
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -101,3 +108,89 @@ def index_site(site_dir: Path) -> None:
             f"Pagefind wrote no index into {site_dir / PAGEFIND_DIR}: check that pages carry data-pagefind-body "
             "(overrides/main.html adds it)"
         )
+
+
+# ----- spellings: a page that names a record under one spelling is found under every other -----
+
+_WORD = re.compile(r"\w+")
+_COMBINING = re.compile(r"[\u0300-\u036f]+")  # accents, once a text is decomposed (NFKD)
+_ADDRESSES = re.compile(r"\]\([^)\n]*\)|<[^>\n]*>")  # link targets and HTML tags name nothing
+
+
+def _words(text: str) -> list[str]:
+    """Words as the search compares them: without accents."""
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return _WORD.findall(text)
+
+
+# Texts name a base without its generic noun: "the Ain al-Asad rockets" for Ain al-Asad Air Base.
+_GENERIC_ENDS = re.compile(r"\s+(?:air\s*base|airbase|base)$", re.IGNORECASE)
+
+
+def _short_forms(spellings: set[str]) -> set[str]:
+    """The spellings, and each without a generic ending ('Ain al-Asad' of 'Ain al-Asad Air Base')."""
+    shortened = {_GENERIC_ENDS.sub("", spelling) for spelling in spellings}
+    return spellings | {short for short in shortened if len(_words(short)) >= 2}
+
+
+class NameFinder:
+    """Finds the actors and places a text names, under any of their spellings.
+
+    A spelling written in capitals only (US, PMF, KH) must match as written, so that
+    the pronoun "us" does not name the United States; any other matches in any case.
+    One pass over the words of a text, so the cost grows with the text, not with the
+    number of spellings.
+    """
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        # Each spelling is filed under its longest word (rarer in texts than "the" or "al"),
+        # with that word's place in the spelling: (words, offset, record).
+        Entry = tuple[tuple[str, ...], int, tuple[str, str]]
+        self._exact: dict[str, list[Entry]] = defaultdict(list)  # spellings in capitals, as written
+        self._folded: dict[str, list[Entry]] = defaultdict(list)  # any other, in lower case
+        for kind in ("actors", "places"):
+            for record_id, loaded in corpus.of_kind(kind).items():
+                record = loaded.record
+                for spelling in sorted(_short_forms({record.name, *record.aliases})):
+                    words = _words(spelling)
+                    if not words:
+                        continue
+                    table = self._exact if spelling.isupper() else self._folded
+                    key = tuple(words) if spelling.isupper() else tuple(w.casefold() for w in words)
+                    offset = max(range(len(key)), key=lambda n: (len(key[n]), -n))
+                    table[key[offset]].append((key, offset, (kind, record_id)))
+
+    @property
+    def spellable(self) -> set[tuple[str, str]]:
+        """The records that have spellings: every actor and place."""
+        return {(kind, record_id) for kind in ("actors", "places") for record_id in self.corpus.of_kind(kind)}
+
+    def named(self, text: str) -> set[tuple[str, str]]:
+        """The actors and places the text (Markdown) names."""
+        words = _words(_ADDRESSES.sub(" ", text))
+        folded = [word.casefold() for word in words]
+        found: set[tuple[str, str]] = set()
+        for table, source in ((self._exact, words), (self._folded, folded)):
+            # Only the positions where a spelling may start are looked at closely.
+            for at in [at for at, word in enumerate(source) if word in table]:
+                for spelling, offset, record in table[source[at]]:
+                    start = at - offset
+                    if record not in found and start >= 0 and tuple(source[start : start + len(spelling)]) == spelling:
+                        found.add(record)
+        return found
+
+    def spellings(self, records: set[tuple[str, str]], own: list[str]) -> list[str]:
+        """Every spelling of the records, less those the page has already, in a stable order."""
+        have = {term.casefold() for term in own}
+        terms: list[str] = []
+        for kind, record_id in sorted(records):
+            loaded = self.corpus.of_kind(kind).get(record_id)
+            if loaded is None:
+                continue
+            for spelling in [loaded.record.name, *loaded.record.aliases]:
+                if spelling.casefold() not in have:
+                    have.add(spelling.casefold())
+                    terms.append(spelling)
+        return terms

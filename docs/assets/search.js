@@ -22,6 +22,66 @@ function words(text) {
     .filter(Boolean);
 }
 
+// Pagefind's results for the query as an exact phrase, when it has two words or more.
+async function phraseResults(module, query) {
+  const words = query.trim().split(/\s+/);
+  if (words.length < 2 || query.includes('"')) return [];
+  const search = await module.search(`"${words.join(" ")}"`);
+  return search ? search.results : [];
+}
+
+// The starts of the query's words that mark a word of a result as matching: the first four
+// letters (so "attacks" marks "attack"), leaving out one-letter words ("C" of "C-RAM").
+function queryStarts(query) {
+  const all = words(query);
+  const long = all.filter((word) => word.length > 1);
+  return (long.length ? long : all).map((word) => word.slice(0, 4));
+}
+
+// What the page says, without the words after the mark "⁂" that find it but are not shown
+// on it (other spellings of its names: overrides/main.html).
+function ownText(page) {
+  return page.content.split("⁂")[0];
+}
+
+// A short passage around the first word of the query the text has, with the words marked,
+// as DOM nodes (the text is never parsed as HTML); the start of the text when none is found.
+function passage(text, query, length = 180) {
+  const wanted = queryStarts(query);
+  const pattern = /[\p{L}\p{N}]+/gu;
+  let hit = -1;
+  for (let match; (match = pattern.exec(text)); ) {
+    const word = words(match[0])[0] ?? "";
+    if (wanted.some((start) => word.startsWith(start))) {
+      hit = match.index;
+      break;
+    }
+  }
+  let start = hit < 0 ? 0 : Math.max(0, hit - length / 3);
+  if (start > 0) start = text.indexOf(" ", start) + 1 || start;
+  let end = Math.min(text.length, start + length);
+  if (end < text.length) end = text.lastIndexOf(" ", end) > start ? text.lastIndexOf(" ", end) : end;
+  const piece = (start > 0 ? "… " : "") + text.slice(start, end).trim() + (end < text.length ? " …" : "");
+  return marked(piece, wanted);
+}
+
+// The text as nodes, each word that starts like a word of the query in a <mark>.
+function marked(text, wanted) {
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const word = words(match[0])[0] ?? "";
+    if (!wanted.some((start) => word.startsWith(start))) continue;
+    if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+    const mark = document.createElement("mark");
+    mark.textContent = match[0];
+    nodes.push(mark);
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
+}
+
 // Whether the page has, for each word of the query, a word starting with its first four
 // letters (four, so that a stemmed match such as "attacks" for "attack" still counts).
 function contains(page, query) {
@@ -51,7 +111,9 @@ function setUp(root) {
       pagefind = import(new URL(root.dataset.fsPagefind, document.baseURI).href).then(async (module) => {
         // Result URLs are paths from the site root; a site served under a sub-path
         // (GitHub Pages project sites) needs that path in front of them.
-        await module.options({ baseUrl: siteRoot.pathname, excerptLength: 24 });
+        // A long page (an incident with many reports) is not ranked down for its length much:
+        // its many words are the answer, not padding.
+        await module.options({ baseUrl: siteRoot.pathname, excerptLength: 24, ranking: { pageLength: 0.5 } });
         module.init();
         return module;
       });
@@ -98,7 +160,12 @@ function setUp(root) {
     const module = await load();
     const search = await module.debouncedSearch(query, {}, DEBOUNCE_MS);
     if (search === null || mine !== generation) return; // superseded by later typing
-    current = search;
+    // Pages with the words as a phrase ("three drones") first, then pages with them apart;
+    // each group in Pagefind's order (its phrase search does not rank).
+    const phrase = new Set((await phraseResults(module, query)).map((result) => result.id));
+    if (mine !== generation) return;
+    const together = search.results.filter((result) => phrase.has(result.id));
+    current = { results: [...together, ...search.results.filter((result) => !phrase.has(result.id))] };
     shown = 0;
     list.replaceChildren();
     setActive(-1);
@@ -164,9 +231,15 @@ function setUp(root) {
       line.textContent = facts.join(" · ");
       article.append(line);
     }
+    // Under the title: the page's summary when it has one and it has a word of the query,
+    // else the passage of the page's own text where the query's words are.
     const excerpt = document.createElement("p");
     excerpt.className = "fs-search-result__excerpt";
-    excerpt.innerHTML = page.excerpt; // Pagefind escapes page text and adds only <mark>
+    const query = input.value;
+    const wanted = queryStarts(query);
+    const summary = meta.summary ?? "";
+    const inSummary = words(summary).some((word) => wanted.some((start) => word.startsWith(start)));
+    excerpt.append(...(summary && inSummary ? marked(summary, wanted) : passage(ownText(page), query)));
     article.append(excerpt);
     link.append(article);
     item.append(link);
