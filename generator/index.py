@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult
@@ -41,22 +42,41 @@ class Basis:
         """How many independent origins the sources show at least."""
         return len(self.named) or (1 if self.unnamed else 0)
 
+    def __or__(self, other: Basis) -> Basis:
+        """The origins of two claims together."""
+        return Basis(
+            tuple(dict.fromkeys((*self.named, *other.named))), tuple(dict.fromkeys((*self.unnamed, *other.unnamed)))
+        )
+
 
 @dataclass(frozen=True)
 class Status:
     """A question's status: computed from its claims, or overridden with a reason.
 
     ``bases`` holds each claim's origins, by claim id: the basis every status shows.
+    ``agreement`` says how several answers relate when none conflicts with another:
+    "detail" when they are one account at different levels of detail (each refines the
+    next), "compatible" when some say different things that do not conflict; None for
+    a single answer, or when some answers conflict.
     """
 
     value: str
     computed: str
     bases: dict[str, Basis] = field(default_factory=dict)
     reason: str | None = None
+    agreement: str | None = None
 
     @property
     def overridden(self) -> bool:
         return self.reason is not None
+
+    @property
+    def together(self) -> Basis:
+        """The origins of all the answers together."""
+        combined = Basis((), ())
+        for basis in self.bases.values():
+            combined = combined | basis
+        return combined
 
 
 @dataclass(frozen=True)
@@ -269,21 +289,64 @@ def claim_basis(claim: Claim, sources: dict[str, Source]) -> Basis:
     return Basis(tuple(named), tuple(unnamed))
 
 
-def question_status(question: Question, sources: dict[str, Source]) -> Status:
-    """Contested when claims answer differently; corroborated when two independent origins agree.
+def coarser_answers(question: Question) -> dict[str, list[str]]:
+    """Each claim's less precise forms: the claim it refines, the one that refines, and so on.
 
-    Independent origins are distinct named actors: reports whose words trace back to no
-    named actor may all be one outlet, or repeat a named origin, so they never make a
-    second origin (see :class:`Basis`).
+    Names that are not another answer to the question, and circles, are ignored here
+    (the checks report them).
+    """
+    answers = {claim.id for claim in question.claims}
+    parent = {c.id: c.refines for c in question.claims if c.refines in answers and c.refines != c.id}
+    coarser: dict[str, list[str]] = {}
+    for claim in question.claims:
+        chain: list[str] = []
+        current = parent.get(claim.id)
+        while current is not None and current != claim.id and current not in chain:
+            chain.append(current)
+            current = parent.get(current)
+        coarser[claim.id] = chain
+    return coarser
+
+
+def answers_agreement(question: Question) -> str | None:
+    """How a question's answers relate when none conflicts with another (see :attr:`Status.agreement`).
+
+    Two answers do not conflict when one refines the other (directly or through others),
+    or when either says it is consistent with the other. Answers that the analysts have
+    not marked so conflict.
+    """
+    if len(question.claims) < 2:
+        return None
+    coarser = coarser_answers(question)
+    ids = [claim.id for claim in question.claims]
+    declared = {frozenset((c.id, other)) for c in question.claims for other in c.consistent_with if other != c.id}
+    pairs = list(combinations(ids, 2))
+    if all(a in coarser[b] or b in coarser[a] for a, b in pairs):
+        return "detail"
+    if all(a in coarser[b] or b in coarser[a] or frozenset((a, b)) in declared for a, b in pairs):
+        return "compatible"
+    return None
+
+
+def question_status(question: Question, sources: dict[str, Source]) -> Status:
+    """Computed from the answers and their origins (docs/reading.md, "Statuses").
+
+    One answer is corroborated when two independent origins give it, else single source.
+    Several answers are consistent when the analysts have marked every two of them as not
+    conflicting (one refines the other, or they are consistent with each other), else
+    contested. Independent origins are distinct named actors: reports whose words trace
+    back to no named actor may all be one outlet, or repeat a named origin, so they never
+    make a second origin (see :class:`Basis`).
     """
     bases = {claim.id: claim_basis(claim, sources) for claim in question.claims}
+    agreement = answers_agreement(question)
     if len(question.claims) > 1:
-        computed = "contested"
+        computed = "consistent" if agreement else "contested"
     else:
         computed = "corroborated" if bases[question.claims[0].id].count >= 2 else "single-source"
     if question.status is not None:
-        return Status(question.status, computed, bases, question.status_reason)
-    return Status(computed, computed, bases)
+        return Status(question.status, computed, bases, question.status_reason, agreement)
+    return Status(computed, computed, bases, agreement=agreement)
 
 
 def _publication_dates(corpus: Corpus) -> dict[str, tuple[datetime, DatePart]]:
