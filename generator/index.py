@@ -139,7 +139,10 @@ class KnownDate:
     and ``window`` holds the first and last local day it may fall on. ``undated`` is true
     when the sources give no date at all, only a time by which it was reported: an
     interval open at its start, or one ending on the day of the earliest report that
-    cites it (``reported_by``).
+    cites it (``reported_by``). ``zone_unknown`` is true when the date (or, for a date given only
+    relative to another incident, that incident's date) has a day or time without a UTC
+    offset at a place with no time zone, directly or inherited: it is then read as any
+    time zone on Earth, so the instants it allows run up to a day wider at each end.
     """
 
     start: DatePart | None
@@ -151,6 +154,7 @@ class KnownDate:
     undated: bool
     ends_at_report: bool  # the last day it can fall on is the day of the earliest report
     window: tuple[DatePart, DatePart | None] | None = None
+    zone_unknown: bool = False  # read in every time zone on Earth: no UTC offset, and no time zone for the place
 
 
 @dataclass
@@ -395,8 +399,32 @@ def _known_date(index: Index, incident_id: str, published: dict[str, tuple[datet
             None if interval.open_end else DatePart(last.year, last.month, last.day),
         )
     return KnownDate(
-        start, end, single, incident.when.part_of_day, incident.series, reported_by, undated, ends_at_report, window
+        start,
+        end,
+        single,
+        incident.when.part_of_day,
+        incident.series,
+        reported_by,
+        undated,
+        ends_at_report,
+        window,
+        _zone_unknown(index, incident_id),
     )
+
+
+def _zone_unknown(index: Index, incident_id: str) -> bool:
+    """Whether the date is read in every time zone on Earth (see :class:`KnownDate`)."""
+    seen: set[str] = set()
+    current: str | None = incident_id
+    while current is not None and current in index.corpus.incidents and current not in seen:
+        seen.add(current)
+        incident = index.corpus.incidents[current].record
+        parsed = index.dates.get(current)
+        if parsed is not None:  # a date of its own: the relative part only narrows it
+            unzoned = index.zone(incident.place) is None
+            return unzoned and any(part is not None and part.offset is None for part in parsed.ends())
+        current = incident.when.relative_to
+    return False
 
 
 def _resolve_intervals(index: Index) -> dict[str, Interval]:

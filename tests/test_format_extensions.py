@@ -32,6 +32,9 @@ PAGES = [
     "actors/united-states.md",
     "places/us-embassy-baghdad.md",
     "timeline/index.md",
+    "incidents/rumoured-strike-syria-2021-07-04.md",
+    "incidents/coalition-denies-syria-strike-2021-07.md",
+    "places/syria.md",
 ]
 
 
@@ -169,3 +172,25 @@ def test_every_role_of_another_place_has_its_own_wording(tmp_path: Path) -> None
     intros = {role: str(macros.touched_intro(role, "X")) for role in roles}
     assert len(set(headings.values())) == len(roles) and len(set(intros.values())) == len(roles)
     assert all("X" in text for text in [*headings.values(), *intros.values()])
+
+
+def test_a_date_read_in_every_time_zone_says_so(docs: Path, tmp_path: Path) -> None:
+    """Syria has no time zone in the fixture: its day is read as any zone on Earth, and the pages say so."""
+    strike = (docs / "incidents/rumoured-strike-syria-2021-07-04.md").read_text(encoding="utf-8")
+    assert "When\n:   4 July 2021 (time zone not stated). As reported:" in strike
+    denial = (docs / "incidents/coalition-denies-syria-strike-2021-07.md").read_text(encoding="utf-8")
+    assert (
+        "(that is, some time between 3 July and 7 July 2021; time zone not stated, so the window is up to a day "
+        "wider at each end)"
+    ) in denial
+    syria = (docs / "places/syria.md").read_text(encoding="utf-8")
+    assert "Time zone\n:   not stated: a date here that gives no UTC offset is read as any time zone on Earth" in syria
+    # With a time zone, the window is a day narrower at each end, and nothing is said about zones.
+    folder = _project(tmp_path / "project")
+    place = folder / "facts/places/syria.yaml"
+    place.write_text(place.read_text(encoding="utf-8") + "timezone: Asia/Damascus\n", encoding="utf-8")
+    generate(Project.at(folder))
+    zoned = (folder / "docs/incidents/coalition-denies-syria-strike-2021-07.md").read_text(encoding="utf-8")
+    assert "(that is, some time between 4 July and 6 July 2021). As reported:" in zoned
+    zoned_strike = (folder / "docs/incidents/rumoured-strike-syria-2021-07-04.md").read_text(encoding="utf-8")
+    assert "When\n:   4 July 2021. As reported:" in zoned_strike
