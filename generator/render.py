@@ -280,8 +280,8 @@ class Renderer:
             else:
                 found[other].append(Link("related", True, relation))
         for other in self.index.dated_against.get(incident_id, []):
-            relation = self.corpus.incidents[other].record.when.relation
-            found[other].append(Link("order", True, "", (), relation == "before", "other"))
+            before = self.corpus.incidents[other].record.when.relation == "before"
+            found[other].append(Link("order", True, "", (), before, "other"))
         known = [other for other in found if other in self.corpus.incidents]
         return [(other, _merge_order(found[other])) for other in sorted(known, key=self.index.position)]
 
