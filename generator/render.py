@@ -38,7 +38,7 @@ from generator.walk import citations
 TEMPLATES = Path(__file__).parent / "templates"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
-_LIST_START = re.compile(r"^([-+]|\d+\.)(?=\s|$)")
+_LINE_START = re.compile(r"^(?:-(?=[\s-]|$)|\+(?=\s|$)|\d+\.(?=\s|$))")
 
 
 def md(value: Any) -> str:
@@ -57,10 +57,36 @@ def md(value: Any) -> str:
 def _escape_text(value: str) -> str:
     # Names, labels and titles recur on many pages: each is escaped once.
     text = " ".join(value.split())
-    text = html.escape(text, quote=False)
+    text = _HTML_SPECIAL.sub(_html_escape, text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    # A value printed at the start of a line must not turn into a list item.
-    return _LIST_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+    # A value printed at the start of a line must not become a list item or a rule ('---').
+    return _LINE_START.sub(_line_start, text)
+
+
+def _line_start(match: re.Match[str]) -> str:
+    start = match.group()
+    return "\\" + start if start in ("-", "+") else start[:-1] + "\\."
+
+
+# '<', '&' and '>' are escaped only where Markdown or HTML could read them as markup: '<'
+# before anything that may start a tag, a comment or an automatic link, '&' before
+# anything that may start an entity, '>' at the start (a block quote). Python-Markdown
+# handles each entity or escape with a pass over the rest of the line, so a run of
+# thousands of '&lt;' costs the square of its length; a run of '<' left as it is costs one.
+_HTML_SPECIAL = re.compile(r"<(?![<\s>]|$)|&(?=[#A-Za-z0-9])|^>")
+
+
+# In archived text: tabs and other control characters as character references, so that
+# Python-Markdown (which expands tabs and drops some control characters) keeps them verbatim.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def _char_ref(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group())};"
+
+
+def _html_escape(match: re.Match[str]) -> str:
+    return {"<": "&lt;", "&": "&amp;", ">": "&gt;"}[match.group()]
 
 
 def _humanise(slug: str) -> str:
@@ -348,7 +374,7 @@ class Renderer:
                 current = []
                 continue
             current.extend(f'<span class="fs-anchor" id="{a}"></span>' for a in starting.get(start, ()))
-            text = html.escape(piece, quote=True)
+            text = _CONTROL.sub(_char_ref, html.escape(piece, quote=True)).replace("[", "&#91;").replace("]", "&#93;")
             if covering:
                 current.append(f'<span class="fs-cited {" ".join(sorted(covering))}">{text}</span>')
             else:
