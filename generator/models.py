@@ -163,6 +163,16 @@ class NotItself:
     message: str
 
 
+@dataclass(frozen=True)
+class OtherAnswer:
+    """Marks a field whose value is the id of another claim of the same question.
+
+    A claim is no record of its own, so this is no reference between records: the checks
+    make sure it names another answer to the question (generator/check.py).
+    """
+
+
+AnswerRef = Annotated[Slug, OtherAnswer()]
 ActorRef = Annotated[Slug, RefersTo("actors")]
 PlaceRef = Annotated[Slug, RefersTo("places")]
 IncidentRef = Annotated[Slug, RefersTo("incidents")]
@@ -529,12 +539,12 @@ class Claim(Record):
     citations: list[Citation] = Field(
         max_length=MAX_ITEMS, min_length=1, description="The sources that say so, each with its quote."
     )
-    refines: Slug | None = Field(
+    refines: AnswerRef | None = Field(
         None,
         description="Id of another answer to the same question that this one says more precisely "
         "('three rockets' refines 'more than one rocket'): the two do not conflict. Needs the question's 'note'.",
     )
-    consistent_with: list[Slug] = Field(
+    consistent_with: list[AnswerRef] = Field(
         max_length=MAX_ITEMS,
         default_factory=list,
         description="Ids of other answers to the same question that this one does not conflict with, though "

@@ -92,7 +92,7 @@ def test_other_places_link_both_ways(site: Path) -> None:
     assert any(resolve(INCIDENT, h)[0] == "places/karrada" for h in incident.links)
     karrada = read_page(site, "places/karrada")
     assert any(resolve("places/karrada", h)[0] == INCIDENT for h in karrada.links)
-    assert "Incidents that reached Karrada" in " ".join(e.text for e in karrada.elements if e.tag == "h2")
+    assert "Incidents heard in Karrada" in " ".join(e.text for e in karrada.elements if e.tag == "h2")
 
 
 def test_citation_lands_on_the_marked_quote(site: Path) -> None:
