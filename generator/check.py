@@ -14,7 +14,7 @@ from typing import Any
 from generator import quotes
 from generator.limits import RELATIVE_CHAIN
 from generator.load import Corpus, Loaded, body_hash
-from generator.models import KINDS, UNKNOWN, Citation
+from generator.models import KINDS, UNKNOWN, Citation, Question
 from generator.problems import Problem
 from generator.walk import citations, references
 from generator.yamlload import Loc, loc_text
@@ -137,6 +137,8 @@ class _Checker:
             ],
             "claim",
         )
+        for qi, question in enumerate(incident.questions):
+            self.agreeing_answers(loaded, qi, question)
         sources = {citation.source for _, citation in self.citations(loaded)}
         if len(sources) == 1:
             self.problem(
@@ -145,6 +147,44 @@ class _Checker:
                 f"the incident rests on a single source ('{next(iter(sources))}'): look for a second one",
                 "warning",
             )
+
+    def agreeing_answers(self, loaded: Loaded[Any], qi: int, question: Question) -> None:
+        """'refines' and 'consistent_with' name other answers to the same question; refinements never go round."""
+        answers = [claim.id for claim in question.claims]
+        for ci, claim in enumerate(question.claims):
+            at: Loc = ("questions", qi, "claims", ci)
+            named: list[tuple[Loc, str, str]] = [(("refines",), claim.refines, "refine")] if claim.refines else []
+            named += [
+                (("consistent_with", n), other, "be consistent with") for n, other in enumerate(claim.consistent_with)
+            ]
+            for field_loc, other, verb in named:
+                loc = (*at, *field_loc)
+                if other == claim.id:
+                    self.problem(loaded, loc, f"{loc_text(loc)}: an answer cannot {verb} itself")
+                elif other not in answers:
+                    self.problem(
+                        loaded,
+                        loc,
+                        f"{loc_text(loc)}: '{other}' is not another answer to question '{question.id}' "
+                        f"(its answers are {', '.join(repr(a) for a in answers)}); name one of them",
+                    )
+        parent = {c.id: c.refines for c in question.claims if c.refines in answers and c.refines != c.id}
+        circles: set[frozenset[str]] = set()
+        for ci, claim in enumerate(question.claims):
+            seen = [claim.id]
+            current = parent.get(claim.id)
+            while current is not None and current not in seen:
+                seen.append(current)
+                current = parent.get(current)
+            if current == claim.id and frozenset(seen) not in circles:  # reported once, at its first claim
+                circles.add(frozenset(seen))
+                loc = ("questions", qi, "claims", ci, "refines")
+                self.problem(
+                    loaded,
+                    loc,
+                    f"{loc_text(loc)}: the answers refine each other in a circle ({' → '.join([*seen, claim.id])}); "
+                    "one of them must be the least precise",
+                )
 
     def unique(self, loaded: Loaded[Any], ids: list[tuple[Loc, str]], what: str) -> None:
         seen: dict[str, Loc] = {}

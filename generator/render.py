@@ -286,23 +286,33 @@ class Renderer:
         return list(grouped.items())
 
     def related(self, incident_id: str) -> list[tuple[str, list[Link]]]:
-        """Every incident related to this one, once, with each link between them, in date order.
+        """Every incident related to this one, once, with what links them, in date order.
 
         Links made on this incident's page and on the other's, and dates worked out from
-        one another, in either direction.
+        one another, in either direction. Whatever says that one came before the other
+        (``follows``, ``precedes``, a date worked out from the other's) is one link, in
+        this incident's words ("this incident came after it"), with all their citations.
         """
         incident = self.corpus.incidents[incident_id].record
-        links: dict[str, list[Link]] = defaultdict(list)
-        if incident.when.relative_to in self.corpus.incidents:
-            links[incident.when.relative_to].append(Link("dated", inbound=False))
+        found: dict[str, list[Link]] = defaultdict(list)
+        anchor = incident.when.relative_to
+        if anchor in self.corpus.incidents:
+            found[anchor].append(Link("order", False, "", (), incident.when.relation == "after", "this"))
         for entry in incident.related:
-            links[entry.incident].append(Link("related", False, entry.relation, tuple(entry.citations)))
+            if entry.relation in _ORDER:
+                found[entry.incident].append(Link("order", False, "", tuple(entry.citations), _ORDER[entry.relation]))
+            else:
+                found[entry.incident].append(Link("related", False, entry.relation, tuple(entry.citations)))
         for other, relation in self.index.related_in.get(incident_id, []):
-            links[other].append(Link("related", True, relation))
+            if relation in _ORDER:
+                found[other].append(Link("order", True, "", (), not _ORDER[relation]))
+            else:
+                found[other].append(Link("related", True, relation))
         for other in self.index.dated_against.get(incident_id, []):
-            links[other].append(Link("dated", inbound=True))
-        known = [other for other in links if other in self.corpus.incidents]
-        return [(other, links[other]) for other in sorted(known, key=self.index.position)]
+            before = self.corpus.incidents[other].record.when.relation == "before"
+            found[other].append(Link("order", True, "", (), before, "other"))
+        known = [other for other in found if other in self.corpus.incidents]
+        return [(other, _merge_order(found[other])) for other in sorted(known, key=self.index.position)]
 
     def listed_on_place(self, place_id: str) -> int:
         """How many incidents a place's page lists: those within it and those that reached it."""
@@ -514,15 +524,40 @@ class Renderer:
 class Link:
     """One link between two incidents, as seen from one of them (see :meth:`Renderer.related`).
 
-    ``what`` is "related" (a ``related`` entry, with its ``relation``) or "dated" (one
-    incident's date is worked out from the other's); ``inbound`` when the other incident
-    makes the link.
+    ``what`` is "order" (one came before the other: ``after`` is true when this incident
+    came after the other; ``dated`` names whose date is worked out from the other's, "this"
+    or "other", if either is) or "related" (a ``related`` entry with another ``relation``);
+    ``inbound`` when the other incident makes the link.
     """
 
     what: str
     inbound: bool
     relation: str = ""
     citations: tuple[Citation, ...] = ()
+    after: bool = False
+    dated: str | None = None
+
+
+_ORDER = {"follows": True, "precedes": False}
+"""The relations that say only which incident came first: whether the incident that makes them came after."""
+
+
+def _merge_order(links: list[Link]) -> list[Link]:
+    """The links between two incidents, with all that say one came after the other as one link each way.
+
+    The merged link keeps whose date is worked out from whose, and every citation, once;
+    it comes where the first of them came.
+    """
+    merged: list[Link] = []
+    for link in links:
+        same = next((m for m in merged if m.what == "order" and link.what == "order" and m.after == link.after), None)
+        if same is None:
+            merged.append(link)
+            continue
+        cited = same.citations + tuple(c for c in link.citations if c not in same.citations)
+        combined = Link("order", same.inbound and link.inbound, "", cited, same.after, same.dated or link.dated)
+        merged[merged.index(same)] = combined
+    return merged
 
 
 def _capitalize_first(text: Any) -> Any:
