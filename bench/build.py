@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.pipeline import generate
-from generator.project import GENERATED_DIRS, Project
+from generator.project import GENERATED_DIRS, GENERATED_ROOT_PAGES, Project
 from generator.search import index_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def copy_project(out: Path) -> None:
 
 def _generated(folder: str, names: list[str]) -> set[str]:
     if Path(folder).resolve() == (ROOT / "docs").resolve():
-        return set(names) & set(GENERATED_DIRS)
+        return set(names) & {*GENERATED_DIRS, *GENERATED_ROOT_PAGES, ".factsheet-manifest"}
     return set()
 
 

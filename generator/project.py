@@ -14,7 +14,9 @@ from generator.models import KINDS
 CONFIG_FILE = "mkdocs.yml"
 FACTS_DIR = "facts"
 # The folders inside the docs folder that belong to the generator: it writes only there.
-GENERATED_DIRS = (*KINDS, "tags", "timeline", "map", "downloads")
+GENERATED_DIRS = (*KINDS, "tags", "timeline", "map", "downloads", "years")
+# The one generated page outside those folders: the home page, whose counts and lists come from the facts.
+GENERATED_ROOT_PAGES = ("index.md",)
 
 
 class ProjectError(Exception):

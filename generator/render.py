@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -152,11 +153,12 @@ class Renderer:
 
     # ----- links and other Markup (the source text aside) -----
 
-    def link(self, kind: str, record_id: str, anchor: str = "", text: Any = None) -> Markup:
-        """A relative Markdown link to a record's page, labelled with its name."""
+    def link(self, kind: str, record_id: str, anchor: str = "", text: Any = None, root: str = "../") -> Markup:
+        """A relative Markdown link to a record's page, labelled with its name, from a page
+        ``root`` away from the site root ('../' from a page in a folder, '' from the home page)."""
         label = text if text is not None else self.label(kind, record_id)
         self.linked.add((kind, record_id))
-        target = f"../{kind}/{record_id}.md" + (f"#{anchor}" if anchor else "")
+        target = f"{root}{kind}/{record_id}.md" + (f"#{anchor}" if anchor else "")
         return Markup(f"[{md(label)}]({target})")
 
     def label(self, kind: str, record_id: str) -> str:
@@ -184,6 +186,71 @@ class Renderer:
     def day(self, value: date) -> str:
         """'6 July 2021', in the words of the date macros."""
         return str(self.macros.day(DatePart(value.year, value.month, value.day)))
+
+    def citation_text(self, path: str = "", title: str | None = None, changed: date | None = None) -> Markup:
+        """'Author. “Title”. *Site name*, version of 6 July 2021. <address>' in Markdown, for the
+        data set or a page; ``changed`` is the day of the page's last change (else the record's)."""
+        project = self.project
+        version = changed or self.history.latest
+        parts = [md(f"{project.site_author or project.site_name + ' contributors'}.")]
+        if title:
+            parts.append(md(f"“{title}”."))
+        parts.append(
+            Markup(f"*{md(project.site_name)}*") + md(f", version of {self.day(version)}." if version else ".")
+        )
+        if project.site_url:
+            parts.append(Markup(f"<{url_quote(project.page_url(path), safe=':/?#@!$&*+,;=%~-._')}>"))
+        return Markup(" ".join(parts))
+
+    def json_ld(self, incident_id: str) -> Markup:
+        """schema.org data about an incident page (an Event, its place and its sources), as a
+        script block; every '<', '>' and '&' is written as a JSON escape, so no text ends it."""
+        corpus, project = self.corpus, self.project
+        loaded = corpus.incidents[incident_id]
+        incident = loaded.record
+        place = corpus.places.get(incident.place)
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": incident.title,
+            "url": project.page_url(f"incidents/{incident_id}/"),
+        }
+        if incident.summary:
+            data["description"] = incident.summary
+        written = incident.when.date or ""
+        if (
+            written
+            and not incident.when.relative_to
+            and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?)?", written)
+        ):
+            data["startDate"] = written  # only a date known to the day: schema.org has no uncertain dates
+        if place is not None:
+            location: dict[str, Any] = {"@type": "Place", "name": place.record.name}
+            if place.record.coordinates is not None:
+                c = place.record.coordinates
+                location["geo"] = {"@type": "GeoCoordinates", "latitude": c.lat, "longitude": c.lon}
+            data["location"] = location
+        sources = []
+        for source_id in sorted({citation.source for _, citation in citations(incident)}):
+            source = corpus.sources.get(source_id)
+            if source is None:
+                continue
+            work: dict[str, Any] = {"@type": "CreativeWork", "name": source.record.title}
+            if source.record.url != UNKNOWN:
+                work["url"] = source.record.url
+            if source.record.outlet != UNKNOWN:
+                work["publisher"] = {"@type": "Organization", "name": self.label("actors", source.record.outlet)}
+            if source.record.published != UNKNOWN:
+                work["datePublished"] = source.record.published
+            sources.append(work)
+        if sources:
+            data["citation"] = sources
+        changed = self.history.last_change(loaded.path)
+        if changed:
+            data["dateModified"] = changed.isoformat()
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return Markup(f'<script type="application/ld+json">{text}</script>')
 
     def edit_url(self, loaded: Loaded[Any]) -> str | None:
         return self.project.edit_url(loaded.path)
@@ -428,7 +495,6 @@ class Renderer:
         for tag in sorted(index.tag_incidents):
             title = str(self.macros.tag_title(index.tag_names[tag]))
             yield self.page(f"tags/{tag}.md", "tag.md.j2", {**page_meta(title), **UNSEARCHED}, tag=tag)
-        yield self.page("incidents/index.md", "incidents_index.md.j2", {**page_meta("Incidents"), **UNSEARCHED})
         yield self.page(
             "actors/index.md",
             "actors_index.md.j2",

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.project import GENERATED_DIRS, Project
+from generator.project import GENERATED_DIRS, GENERATED_ROOT_PAGES, Project
 from generator.render import Page
 
 MANIFEST = ".factsheet-manifest"
@@ -63,6 +63,10 @@ def _target(docs: Path, relative: str) -> Path:
     ``incidents/../index.md`` must not name a hand-written page.
     """
     parts = relative.split("/")
+    if relative in GENERATED_ROOT_PAGES:
+        if (docs / relative).is_symlink():
+            raise WriteError(f"refusing to write {relative!r}: it is a symbolic link; remove the link")
+        return docs / relative
     if len(parts) < 2 or parts[0] not in GENERATED_DIRS or not all(_SAFE_PART.match(part) for part in parts):
         raise WriteError(
             f"refusing to write or delete {relative!r}: generated pages go only in {', '.join(GENERATED_DIRS)}"
@@ -134,6 +138,11 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
         raise WriteError("two pages would be written to the same file")  # Pelican's overwrite guard
     for page in pages:
         target = _target(docs, page.path)
+        if target.exists() and page.path not in owned and page.path in GENERATED_ROOT_PAGES:
+            raise WriteError(
+                f"{project.relative(target)} exists and was not written by factsheet: the home page is "
+                "generated from the facts; move its text to another page (e.g. docs/about.md) and delete it"
+            )
         if target.exists() and page.path not in owned:
             raise WriteError(
                 f"{project.relative(target)} exists and was not written by factsheet: move it out of "

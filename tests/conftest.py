@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-from generator.project import GENERATED_DIRS
+from generator.project import GENERATED_DIRS, GENERATED_ROOT_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -23,7 +23,11 @@ def make_project(folder: Path, facts: Path = FIXTURE_FACTS) -> Path:
     """A project in ``folder`` with the real mkdocs.yml and hand-written docs, and the given facts."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-    ignored = shutil.ignore_patterns(*GENERATED_DIRS, ".factsheet-manifest")
+    generated = {ROOT / "docs" / name for name in (*GENERATED_DIRS, *GENERATED_ROOT_PAGES, ".factsheet-manifest")}
+
+    def ignored(where: str, names: list[str]) -> set[str]:  # what a build of the checkout wrote into docs/
+        return {name for name in names if Path(where) / name in generated}
+
     shutil.copytree(ROOT / "docs", folder / "docs", ignore=ignored)
     shutil.copytree(ROOT / "overrides", folder / "overrides")
     shutil.copytree(facts, folder / "facts")

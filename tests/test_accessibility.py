@@ -30,6 +30,7 @@ PAGES = {
     "place": "places/ain-al-asad-air-base/",
     "source": "sources/us-shoots-down-airborne-threat-over-baghdad-embassy/",
     "incidents": "incidents/",
+    "year": "years/2021/",
     "timeline": "timeline/",
     "map": "map/",
 }

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.load import body_hash, load_corpus, split_source
-from generator.project import GENERATED_DIRS, Project
+from generator.project import GENERATED_DIRS, GENERATED_ROOT_PAGES, Project
 from generator.scaffold import Details, create
 from tests.conftest import ROOT
 
@@ -47,7 +47,11 @@ def _texts() -> list[Path]:
             and not d.endswith(".egg-info")
             and here / d not in generated
         )
-        files += [here / name for name in sorted(names) if Path(name).suffix in SUFFIXES]
+        files += [
+            here / name
+            for name in sorted(names)
+            if Path(name).suffix in SUFFIXES and here / name not in {ROOT / "docs" / p for p in GENERATED_ROOT_PAGES}
+        ]
     return files
 
 
