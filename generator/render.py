@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
 
-import frontmatter
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from generator.dates import EDTFDate, parse_date
@@ -36,6 +36,7 @@ from generator.search import date_terms, incident_terms
 from generator.walk import citations
 
 TEMPLATES = Path(__file__).parent / "templates"
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
 _LIST_START = re.compile(r"^([-+]|\d+\.)(?=\s|$)")
@@ -61,6 +62,20 @@ def _escape_text(value: str) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # A value printed at the start of a line must not turn into a list item.
     return _LIST_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+
+
+def _finalize(value: Any) -> Markup:
+    """Every printed value: Markup as it is, anything else escaped by md()."""
+    return value if isinstance(value, Markup) else Markup(md(value))
+
+
+_parse_date = functools.lru_cache(maxsize=1 << 12)(parse_date)  # EDTFDate is frozen: share it
+
+
+def with_front_matter(meta: dict[str, Any], body: str) -> str:
+    """The page as python-frontmatter's ``dumps`` writes it (keys sorted), with libyaml's emitter when present."""
+    metadata = yaml.dump(meta, Dumper=_DUMPER, default_flow_style=False, allow_unicode=True, sort_keys=True).strip()
+    return f"---\n{metadata}\n---\n\n{body}\n".strip() + "\n"
 
 
 def _humanise(slug: str) -> str:
@@ -106,8 +121,9 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
-            finalize=lambda value: Markup(md(value)),
+            finalize=_finalize,
             autoescape=True,
+            auto_reload=False,  # templates do not change during a run: no stat of each file for each page
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -155,7 +171,7 @@ class Renderer:
         return self.project.edit_url(loaded.path)
 
     def parse_date(self, text: str) -> EDTFDate:
-        return parse_date(text)
+        return _parse_date(text)
 
     # ----- quotes -----
 
@@ -317,8 +333,7 @@ class Renderer:
     def page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
         """Render one template into a page with front matter."""
         body = self.env.get_template(template).render(**context)
-        post = frontmatter.Post(body, **meta)
-        return Page(path, frontmatter.dumps(post, sort_keys=True) + "\n")
+        return Page(path, with_front_matter(meta, body))
 
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""

@@ -50,12 +50,29 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _target(docs: Path, relative: str) -> Path:
-    target = (docs / relative).resolve()
-    top = Path(relative).parts[0]
-    if top not in GENERATED_DIRS or docs.resolve() not in target.parents:
-        raise WriteError(f"refusing to write {relative}: generated pages go only in {', '.join(GENERATED_DIRS)}")
-    return target
+class _Targets:
+    """Where each page goes, resolved through any symbolic link, refused outside the generated folders.
+
+    The folders are resolved once each (a page's own name only when it is a link):
+    resolving the whole path of every page costs a system call per path component.
+    """
+
+    def __init__(self, docs: Path) -> None:
+        self.docs = docs
+        self.root = docs.resolve()
+        self.folders: dict[str, Path] = {}
+
+    def __call__(self, relative: str) -> Path:
+        folder, _, name = relative.rpartition("/")
+        resolved = self.folders.get(folder)
+        if resolved is None:
+            resolved = self.folders[folder] = (self.docs / folder).resolve()
+        target = resolved / name
+        if not name or name in (".", "..") or os.path.islink(target):
+            target = target.resolve()
+        if Path(relative).parts[0] not in GENERATED_DIRS or self.root not in target.parents:
+            raise WriteError(f"refusing to write {relative}: generated pages go only in {', '.join(GENERATED_DIRS)}")
+        return target
 
 
 # What the manifest records of each page it lists: the SHA-256 of its text and the size
@@ -89,10 +106,11 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
     docs = project.docs_dir
     owned = read_manifest(project)
     wanted = {page.path for page in pages}
+    target_of = _Targets(docs)
     if len(wanted) != len(pages):
         raise WriteError("two pages would be written to the same file")  # Pelican's overwrite guard
     for page in pages:
-        target = _target(docs, page.path)
+        target = target_of(page.path)
         if target.exists() and page.path not in owned:
             raise WriteError(
                 f"{project.relative(target)} exists and was not written by factsheet: move it out of "
@@ -104,7 +122,7 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
     entries: dict[str, Entry | None] = {**owned, **{path: owned.get(path) for path in wanted}}
     _save_manifest(project, entries)
     for page in pages:
-        target = _target(docs, page.path)
+        target = target_of(page.path)
         data = page.text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         recorded = owned.get(page.path)
@@ -122,7 +140,7 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
         written.append(page.path)
     deleted = []
     for stale in sorted(set(owned) - wanted):
-        target = _target(docs, stale)
+        target = target_of(stale)
         if target.is_file():
             target.unlink()
             deleted.append(stale)
