@@ -6,13 +6,15 @@ the first). Quote positions found here are kept for the source pages.
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator import quotes
 from generator.limits import RELATIVE_CHAIN
 from generator.load import Corpus, Loaded, body_hash
-from generator.models import KINDS, UNKNOWN, Citation
+from generator.models import KINDS, UNKNOWN, Citation, Question
 from generator.problems import Problem
 from generator.walk import citations, references
 from generator.yamlload import Loc, loc_text
@@ -78,6 +80,7 @@ class _Checker:
                     self.check_citation(loaded, loc, citation)
         self.check_place_cycles()
         self.check_date_cycles()
+        self.check_copies()
         if not self.corpus.unloadable:  # a file that did not load may hold the missing references
             self.warn_unreferenced()
         self.result.problems.sort()
@@ -134,6 +137,8 @@ class _Checker:
             ],
             "claim",
         )
+        for qi, question in enumerate(incident.questions):
+            self.agreeing_answers(loaded, qi, question)
         sources = {citation.source for _, citation in self.citations(loaded)}
         if len(sources) == 1:
             self.problem(
@@ -142,6 +147,44 @@ class _Checker:
                 f"the incident rests on a single source ('{next(iter(sources))}'): look for a second one",
                 "warning",
             )
+
+    def agreeing_answers(self, loaded: Loaded[Any], qi: int, question: Question) -> None:
+        """'refines' and 'consistent_with' name other answers to the same question; refinements never go round."""
+        answers = [claim.id for claim in question.claims]
+        for ci, claim in enumerate(question.claims):
+            at: Loc = ("questions", qi, "claims", ci)
+            named: list[tuple[Loc, str, str]] = [(("refines",), claim.refines, "refine")] if claim.refines else []
+            named += [
+                (("consistent_with", n), other, "be consistent with") for n, other in enumerate(claim.consistent_with)
+            ]
+            for field_loc, other, verb in named:
+                loc = (*at, *field_loc)
+                if other == claim.id:
+                    self.problem(loaded, loc, f"{loc_text(loc)}: an answer cannot {verb} itself")
+                elif other not in answers:
+                    self.problem(
+                        loaded,
+                        loc,
+                        f"{loc_text(loc)}: '{other}' is not another answer to question '{question.id}' "
+                        f"(its answers are {', '.join(repr(a) for a in answers)}); name one of them",
+                    )
+        parent = {c.id: c.refines for c in question.claims if c.refines in answers and c.refines != c.id}
+        circles: set[frozenset[str]] = set()
+        for ci, claim in enumerate(question.claims):
+            seen = [claim.id]
+            current = parent.get(claim.id)
+            while current is not None and current not in seen:
+                seen.append(current)
+                current = parent.get(current)
+            if current == claim.id and frozenset(seen) not in circles:  # reported once, at its first claim
+                circles.add(frozenset(seen))
+                loc = ("questions", qi, "claims", ci, "refines")
+                self.problem(
+                    loaded,
+                    loc,
+                    f"{loc_text(loc)}: the answers refine each other in a circle ({' → '.join([*seen, claim.id])}); "
+                    "one of them must be the least precise",
+                )
 
     def unique(self, loaded: Loaded[Any], ids: list[tuple[Loc, str]], what: str) -> None:
         seen: dict[str, Loc] = {}
@@ -165,15 +208,54 @@ class _Checker:
             return
         span = quotes.find(self.normalised[citation.source], citation.quote)
         if span is None:
-            closest = quotes.closest_passage(source.body, citation.quote)
-            self.problem(
-                loaded,
-                (*loc, "quote"),
-                f"{loc_text((*loc, 'quote'))}: the quote is not in source '{citation.source}'; "
-                f'the closest passage is: "{closest}" (copy it exactly)',
-            )
+            normalised = self.normalised[citation.source]
+            inside = quotes.inside_words(normalised, citation.quote)
+            if inside is not None:
+                message = (
+                    f"the quote is in source '{citation.source}' only as part of longer words: \"{inside}\"; "
+                    "a quote starts and ends on whole words (quote the whole words)"
+                )
+            else:
+                closest = quotes.closest_passage(normalised, citation.quote)
+                message = (
+                    f"the quote is not in source '{citation.source}'; "
+                    f'the closest passage is: "{closest}" (copy it exactly)'
+                )
+            self.problem(loaded, (*loc, "quote"), f"{loc_text((*loc, 'quote'))}: {message}")
         else:
             self.result.spans[key] = span
+
+    def check_copies(self) -> None:
+        """Two files that are one record would count as two: two origins, two incidents."""
+        by_text: dict[str, list[Loaded[Any]]] = defaultdict(list)
+        for source_id, loaded in sorted(self.corpus.sources.items()):
+            text = self.normalised[source_id].text.strip()
+            if text:  # an empty text cannot be cited, and is reported where it is quoted
+                by_text[text].append(loaded)
+        for copies in by_text.values():
+            self._copies(
+                copies,
+                ("sha256",),
+                "the archived text is the same as that of {others}: one document is one source, however many copies "
+                "there are (two would count as two origins); keep one and cite it",
+            )
+        by_content: dict[str, list[Loaded[Any]]] = defaultdict(list)
+        for _, incident in sorted(self.corpus.incidents.items()):
+            by_content[same_incident_key(incident.record.model_dump(mode="json"))].append(incident)
+        for copies in by_content.values():
+            self._copies(
+                copies,
+                (),
+                "this incident is the same as {others} once ids are set aside: one incident is one record (two would "
+                "count it twice); keep one",
+            )
+
+    def _copies(self, copies: list[Loaded[Any]], loc: Loc, message: str) -> None:
+        if len(copies) < 2:
+            return
+        for loaded in copies:
+            others = ", ".join(other.path for other in copies if other is not loaded)
+            self.problem(loaded, loc, message.format(others=others))
 
     def check_place_cycles(self) -> None:
         places = self.corpus.places
@@ -231,3 +313,28 @@ class _Checker:
 def check_corpus(corpus: Corpus) -> CheckResult:
     """Every cross-record check; problems sorted by file and line."""
     return _Checker(corpus).run()
+
+
+_LABELS = ("id",)  # ids name a record, a question or a claim; they are not what it says
+
+
+def same_incident_key(data: Any) -> str:
+    """What an incident file says, without its ids: two files with the same key are one incident.
+
+    ``data`` is the validated record as JSON values (so a field left out and one written
+    with its default read the same). Ids (of the record, its questions and its claims)
+    are dropped and text is compared with its whitespace collapsed; everything else
+    must be equal. Conservative on
+    purpose: any difference in what is claimed, cited or dated makes two incidents.
+    """
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: strip(item) for key, item in value.items() if key not in _LABELS}
+        if isinstance(value, list):
+            return [strip(item) for item in value]
+        if isinstance(value, str):
+            return " ".join(value.split())
+        return value
+
+    return json.dumps(strip(data), sort_keys=True, ensure_ascii=False)

@@ -141,6 +141,12 @@ def _run_generation(project: Project, step: str, *, cache: bool = True) -> Gener
         raise click.ClickException(f"{broken}: fix the links above; nothing was {step}") from None
     except WriteError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # a full disk, a folder that cannot be written
+        where = f" ({error.filename})" if error.filename else ""
+        raise click.ClickException(
+            f"could not write the pages: {error.strerror or error}{where}; every page is written whole or not at "
+            "all, and the site was not touched"
+        ) from None
     _report_generation(generation, time.perf_counter() - started)
     return generation
 
@@ -153,13 +159,15 @@ def build_command(project_path: str, no_cache: bool) -> None:
 
     Stops before writing anything when a fact is invalid; the previous site stays as it was.
     """
-    from generator.site import SiteBuildError, build_site
+    from generator.site import SiteBuildError, SiteRefused, build_site
 
     project = _project(project_path)
     _run_generation(project, "built", cache=not no_cache)
     started = time.perf_counter()
     try:
         build_site(project, strict=True)
+    except SiteRefused as error:
+        raise click.ClickException(str(error)) from None
     except SiteBuildError as error:
         raise click.ClickException(f"the site engine failed; the previous site is kept:\n{error}") from None
     click.echo(f"site built in {time.perf_counter() - started:.2f} s: {project.relative(project.site_dir)}/", err=True)

@@ -152,7 +152,7 @@ def _sketch(text: str) -> frozenset[int]:
 
 def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
     """Estimated Jaccard resemblance of two sketches (exact when both are smaller than the sketch size)."""
-    union = heapq.nsmallest(SKETCH_SIZE, a | b)
+    union = sorted(a | b)[:SKETCH_SIZE]
     if not union:
         return 1.0
     return sum(1 for value in union if value in a and value in b) / len(union)

@@ -31,14 +31,14 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
 from generator.dates import Interval, parse_date
 from generator.history import History
 from generator.index import Index
-from generator.models import UNKNOWN, Incident, Place
+from generator.models import UNKNOWN, Incident, Place, QuestionStatus
 from generator.project import Project
 
 DOWNLOADS = "downloads"
@@ -66,6 +66,10 @@ class Table:
     primary_key: list[str]
     foreign_keys: list[dict[str, Any]]
     rows: Callable[[Exporter], Iterable[Any]]
+
+
+STATUS_WORDS = ", ".join(get_args(QuestionStatus)[:-1]) + " or " + get_args(QuestionStatus)[-1]
+"""The statuses a question can have, in words: 'single-source, corroborated, consistent or contested'."""
 
 
 def _is_open(instant: datetime) -> bool:
@@ -204,6 +208,13 @@ class Exporter:
                         "status_reason": question.status_reason or "",
                         "claim_id": claim.id,
                         "claim": " ".join(claim.text.split()),
+                        "refines": claim.refines or "",
+                        "consistent_with": _join(
+                            other.id
+                            for other in question.claims
+                            if other.id != claim.id
+                            and (other.id in claim.consistent_with or claim.id in other.consistent_with)
+                        ),
                         "source_ids": _join(dict.fromkeys(c.source for c in claim.citations)),
                         "citations": len(claim.citations),
                         "url": self.url("incidents", incident_id, f"claim-{claim.id}"),
@@ -452,9 +463,9 @@ _INCIDENT_COLUMNS = [
         "questions",
         "string",
         "Each question about the incident with its status, 'question-id:status' separated by '; '; a status is "
-        "single-source, corroborated or contested.",
+        f"{STATUS_WORDS}.",
     ),
-    _col("contested", "boolean", "Whether sources disagree on any question about it."),
+    _col("contested", "boolean", "Whether sources give conflicting answers to any question about it."),
     _col("source_ids", "string", "The ids of the sources cited anywhere on the incident, separated by '; '."),
     _col("notes", "string", "The neutral summary (ACLED's notes)."),
     _col("last_changed", "date", "When its fact file last changed, from the repository's history."),
@@ -475,15 +486,27 @@ TABLES = [
         "claims",
         "Claims",
         "One row per claim: an answer that sources give to a question about an incident. Two or more claims "
-        "under one question mean the sources disagree.",
+        "under one question are different answers: they conflict (status contested) unless every two of them "
+        "are marked as agreeing, one refining the other or each consistent with the other (status consistent).",
         [
             _col("incident_id", "string", "The incident the question is about."),
             _col("question_id", "string", "The question's id, unique within the incident."),
             _col("question", "string", "The question, neutrally worded."),
-            _col("status", "string", "single-source, corroborated or contested."),
+            _col("status", "string", f"The question's status: {STATUS_WORDS}."),
             _col("status_reason", "string", "Why the analysts set the status by hand, when they did."),
             _col("claim_id", "string", "The claim's id, unique within the incident."),
             _col("claim", "string", "The claim, in neutral words."),
+            _col(
+                "refines",
+                "string",
+                "The id of the claim under the same question that this one says more precisely, if any.",
+            ),
+            _col(
+                "consistent_with",
+                "string",
+                "The ids of the claims under the same question that this one does not conflict with, though "
+                "neither is a more precise form of the other, separated by '; ' (marked on either claim).",
+            ),
             _col("source_ids", "string", "The ids of the sources it cites, separated by '; ' (see citations.csv)."),
             _col("citations", "integer", "How many citations support it (each a row of citations.csv)."),
             _col("url", "string", "The claim on the incident's page."),

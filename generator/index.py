@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult
@@ -41,22 +42,41 @@ class Basis:
         """How many independent origins the sources show at least."""
         return len(self.named) or (1 if self.unnamed else 0)
 
+    def __or__(self, other: Basis) -> Basis:
+        """The origins of two claims together."""
+        return Basis(
+            tuple(dict.fromkeys((*self.named, *other.named))), tuple(dict.fromkeys((*self.unnamed, *other.unnamed)))
+        )
+
 
 @dataclass(frozen=True)
 class Status:
     """A question's status: computed from its claims, or overridden with a reason.
 
     ``bases`` holds each claim's origins, by claim id: the basis every status shows.
+    ``agreement`` says how several answers relate when none conflicts with another:
+    "detail" when they are one account at different levels of detail (each refines the
+    next), "compatible" when some say different things that do not conflict; None for
+    a single answer, or when some answers conflict.
     """
 
     value: str
     computed: str
     bases: dict[str, Basis] = field(default_factory=dict)
     reason: str | None = None
+    agreement: str | None = None
 
     @property
     def overridden(self) -> bool:
         return self.reason is not None
+
+    @property
+    def together(self) -> Basis:
+        """The origins of all the answers together."""
+        combined = Basis((), ())
+        for basis in self.bases.values():
+            combined = combined | basis
+        return combined
 
 
 @dataclass(frozen=True)
@@ -119,7 +139,10 @@ class KnownDate:
     and ``window`` holds the first and last local day it may fall on. ``undated`` is true
     when the sources give no date at all, only a time by which it was reported: an
     interval open at its start, or one ending on the day of the earliest report that
-    cites it (``reported_by``).
+    cites it (``reported_by``). ``zone_unknown`` is true when the date (or, for a date given only
+    relative to another incident, that incident's date) has a day or time without a UTC
+    offset at a place with no time zone, directly or inherited: it is then read as any
+    time zone on Earth, so the instants it allows run up to a day wider at each end.
     """
 
     start: DatePart | None
@@ -131,6 +154,7 @@ class KnownDate:
     undated: bool
     ends_at_report: bool  # the last day it can fall on is the day of the earliest report
     window: tuple[DatePart, DatePart | None] | None = None
+    zone_unknown: bool = False  # read in every time zone on Earth: no UTC offset, and no time zone for the place
 
 
 @dataclass
@@ -269,35 +293,83 @@ def claim_basis(claim: Claim, sources: dict[str, Source]) -> Basis:
     return Basis(tuple(named), tuple(unnamed))
 
 
-def question_status(question: Question, sources: dict[str, Source]) -> Status:
-    """Contested when claims answer differently; corroborated when two independent origins agree.
+def coarser_answers(question: Question) -> dict[str, list[str]]:
+    """Each claim's less precise forms: the claim it refines, the one that refines, and so on.
 
-    Independent origins are distinct named actors: reports whose words trace back to no
-    named actor may all be one outlet, or repeat a named origin, so they never make a
-    second origin (see :class:`Basis`).
+    Names that are not another answer to the question, and circles, are ignored here
+    (the checks report them).
+    """
+    answers = {claim.id for claim in question.claims}
+    parent = {c.id: c.refines for c in question.claims if c.refines in answers and c.refines != c.id}
+    coarser: dict[str, list[str]] = {}
+    for claim in question.claims:
+        chain: list[str] = []
+        current = parent.get(claim.id)
+        while current is not None and current != claim.id and current not in chain:
+            chain.append(current)
+            current = parent.get(current)
+        coarser[claim.id] = chain
+    return coarser
+
+
+def answers_agreement(question: Question) -> str | None:
+    """How a question's answers relate when none conflicts with another (see :attr:`Status.agreement`).
+
+    Two answers do not conflict when one refines the other (directly or through others),
+    or when either says it is consistent with the other. Answers that the analysts have
+    not marked so conflict.
+    """
+    if len(question.claims) < 2:
+        return None
+    coarser = coarser_answers(question)
+    ids = [claim.id for claim in question.claims]
+    declared = {frozenset((c.id, other)) for c in question.claims for other in c.consistent_with if other != c.id}
+    pairs = list(combinations(ids, 2))
+    if all(a in coarser[b] or b in coarser[a] for a, b in pairs):
+        return "detail"
+    if all(a in coarser[b] or b in coarser[a] or frozenset((a, b)) in declared for a, b in pairs):
+        return "compatible"
+    return None
+
+
+def question_status(question: Question, sources: dict[str, Source]) -> Status:
+    """Computed from the answers and their origins (docs/reading.md, "Statuses").
+
+    One answer is corroborated when two independent origins give it, else single source.
+    Several answers are consistent when the analysts have marked every two of them as not
+    conflicting (one refines the other, or they are consistent with each other), else
+    contested. Independent origins are distinct named actors: reports whose words trace
+    back to no named actor may all be one outlet, or repeat a named origin, so they never
+    make a second origin (see :class:`Basis`).
     """
     bases = {claim.id: claim_basis(claim, sources) for claim in question.claims}
+    agreement = answers_agreement(question)
     if len(question.claims) > 1:
-        computed = "contested"
+        computed = "consistent" if agreement else "contested"
     else:
         computed = "corroborated" if bases[question.claims[0].id].count >= 2 else "single-source"
     if question.status is not None:
-        return Status(question.status, computed, bases, question.status_reason)
-    return Status(computed, computed, bases)
+        return Status(question.status, computed, bases, question.status_reason, agreement)
+    return Status(computed, computed, bases, agreement=agreement)
 
 
-def _reported_by(corpus: Corpus, incident: Incident) -> DatePart | None:
-    """The publication date of the earliest report that cites the incident, when any says when."""
-    earliest: tuple[datetime, DatePart] | None = None
-    for _, citation in citations(incident):
-        loaded = corpus.sources.get(citation.source)
-        if loaded is None or loaded.record.published == UNKNOWN:
+def _publication_dates(corpus: Corpus) -> dict[str, tuple[datetime, DatePart]]:
+    """Each source whose publication date is known: the last instant it allows, and its last end as written."""
+    dates: dict[str, tuple[datetime, DatePart]] = {}
+    for source_id, loaded in corpus.sources.items():
+        if loaded.record.published == UNKNOWN:
             continue
         published = parse_date(loaded.record.published)
         _, last = published.ends()
-        if last is not None and (earliest is None or published.interval.latest < earliest[0]):
-            earliest = (published.interval.latest, last)
-    return earliest[1] if earliest else None
+        if last is not None:
+            dates[source_id] = (published.interval.latest, last)
+    return dates
+
+
+def _reported_by(published: dict[str, tuple[datetime, DatePart]], incident: Incident) -> DatePart | None:
+    """The publication date of the earliest report that cites the incident, when any says when."""
+    dated = [published[c.source] for _, c in citations(incident) if c.source in published]
+    return min(dated, key=lambda item: item[0])[1] if dated else None
 
 
 def _same_day(one: DatePart | None, other: DatePart | None) -> bool:
@@ -309,10 +381,10 @@ def _same_day(one: DatePart | None, other: DatePart | None) -> bool:
     )
 
 
-def _known_date(index: Index, incident_id: str) -> KnownDate:
+def _known_date(index: Index, incident_id: str, published: dict[str, tuple[datetime, DatePart]]) -> KnownDate:
     incident = index.corpus.incidents[incident_id].record
     parsed = index.dates[incident_id]
-    reported_by = _reported_by(index.corpus, incident)
+    reported_by = _reported_by(published, incident)
     start, end = parsed.ends() if parsed else (None, None)
     single = parsed is not None and parsed.precision != "interval"
     ends_at_report = not single and _same_day(end, reported_by)
@@ -327,8 +399,32 @@ def _known_date(index: Index, incident_id: str) -> KnownDate:
             None if interval.open_end else DatePart(last.year, last.month, last.day),
         )
     return KnownDate(
-        start, end, single, incident.when.part_of_day, incident.series, reported_by, undated, ends_at_report, window
+        start,
+        end,
+        single,
+        incident.when.part_of_day,
+        incident.series,
+        reported_by,
+        undated,
+        ends_at_report,
+        window,
+        _zone_unknown(index, incident_id),
     )
+
+
+def _zone_unknown(index: Index, incident_id: str) -> bool:
+    """Whether the date is read in every time zone on Earth (see :class:`KnownDate`)."""
+    seen: set[str] = set()
+    current: str | None = incident_id
+    while current is not None and current in index.corpus.incidents and current not in seen:
+        seen.add(current)
+        incident = index.corpus.incidents[current].record
+        parsed = index.dates.get(current)
+        if parsed is not None:  # a date of its own: the relative part only narrows it
+            unzoned = index.zone(incident.place) is None
+            return unzoned and any(part is not None and part.offset is None for part in parsed.ends())
+        current = incident.when.relative_to
+    return False
 
 
 def _resolve_intervals(index: Index) -> dict[str, Interval]:
@@ -373,7 +469,8 @@ def build_index(corpus: Corpus, checks: CheckResult) -> Index:
     """Compute every cross reference of a corpus that passed its checks."""
     index = Index(corpus=corpus)
     index.intervals = _resolve_intervals(index)
-    index.known_dates = {incident_id: _known_date(index, incident_id) for incident_id in corpus.incidents}
+    published = _publication_dates(corpus)
+    index.known_dates = {incident_id: _known_date(index, incident_id, published) for incident_id in corpus.incidents}
     index.incident_order = sorted(corpus.incidents, key=lambda i: (index.sort_instant(i), index.intervals[i].latest, i))
     index._position = {incident_id: n for n, incident_id in enumerate(index.incident_order)}
     index._spans = dict(checks.spans)

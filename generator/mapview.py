@@ -68,7 +68,8 @@ def points(index: Index) -> tuple[list[Point], list[str]]:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    # Brackets as references too: Markdown link syntax inside raw HTML stays text for every reader.
+    return html.escape(text, quote=True).replace("[", "&#91;").replace("]", "&#93;")
 
 
 @dataclass

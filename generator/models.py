@@ -163,6 +163,16 @@ class NotItself:
     message: str
 
 
+@dataclass(frozen=True)
+class OtherAnswer:
+    """Marks a field whose value is the id of another claim of the same question.
+
+    A claim is no record of its own, so this is no reference between records: the checks
+    make sure it names another answer to the question (generator/check.py).
+    """
+
+
+AnswerRef = Annotated[Slug, OtherAnswer()]
 ActorRef = Annotated[Slug, RefersTo("actors")]
 PlaceRef = Annotated[Slug, RefersTo("places")]
 IncidentRef = Annotated[Slug, RefersTo("incidents")]
@@ -453,7 +463,9 @@ IncidentRelationKind = Literal[
     "part-of",
     "related-to",
 ]
-QuestionStatus = Literal["single-source", "corroborated", "contested"]
+QuestionStatus = Literal["single-source", "corroborated", "consistent", "contested"]
+"""What a question's answers amount to (docs/reading.md, "Statuses"): one answer from one origin or from
+several independent ones; several answers that do not conflict; or answers that do."""
 
 
 ACCUSED_ROLES = ("blamed", "suspected-perpetrator")
@@ -489,7 +501,7 @@ class IncidentActor(Record):
         return self
 
 
-PlaceRole = Literal["impact-site", "launch-site", "heard-in", "alarm-sounded", "nearby", "other"]
+PlaceRole = Literal["impact-site", "targeted", "launch-site", "heard-in", "alarm-sounded", "nearby", "other"]
 
 
 class IncidentPlace(Record):
@@ -527,6 +539,18 @@ class Claim(Record):
     citations: list[Citation] = Field(
         max_length=MAX_ITEMS, min_length=1, description="The sources that say so, each with its quote."
     )
+    refines: AnswerRef | None = Field(
+        None,
+        description="Id of another answer to the same question that this one says more precisely "
+        "('three rockets' refines 'more than one rocket'): the two do not conflict. Needs the question's 'note'.",
+    )
+    consistent_with: list[AnswerRef] = Field(
+        max_length=MAX_ITEMS,
+        default_factory=list,
+        description="Ids of other answers to the same question that this one does not conflict with, though "
+        "neither says the other more precisely (answers about different periods, or different parts of the "
+        "story). Needs the question's 'note'.",
+    )
 
 
 class Question(Record):
@@ -535,14 +559,18 @@ class Question(Record):
     id: Slug = Field(description="Unique within the incident, e.g. 'drone-count'.")
     label: ShortText = Field(description="The question, neutrally worded ('How many drones were involved?').")
     claims: list[Claim] = Field(
-        max_length=MAX_ITEMS, min_length=1, description="The answers sources give; more than one means they disagree."
+        max_length=MAX_ITEMS,
+        min_length=1,
+        description="The answers sources give; more than one means they conflict, unless the claims say with "
+        "'refines' or 'consistent_with' that they do not.",
     )
     status: QuestionStatus | None = Field(None, description="Overrides the computed status; needs 'status_reason'.")
     status_reason: Text | None = Field(None, description="Why the computed status is overridden; shown on the page.")
     note: Text | None = Field(
         None,
         description="How the answers relate, in neutral words, when the status alone would mislead "
-        "(answers that differ only in precision; a citation that is a phrase inside another's claim).",
+        "(answers that differ only in precision; a citation that is a phrase inside another's claim). "
+        "Required when a claim 'refines' or is 'consistent_with' another: it says why they do not conflict.",
     )
 
     @model_validator(mode="after")
@@ -551,6 +579,11 @@ class Question(Record):
             raise ValueError("overriding 'status' needs 'status_reason': say why the computed status is wrong")
         if self.status is None and self.status_reason is not None:
             raise ValueError("'status_reason' explains an override: set 'status' too, or remove it")
+        if self.note is None and any(claim.refines or claim.consistent_with for claim in self.claims):
+            raise ValueError(
+                "answers marked as not conflicting ('refines', 'consistent_with') need the question's 'note': "
+                "say how they relate; the page shows it"
+            )
         return self
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,47 @@ class _ConfigLoader(yaml.SafeLoader):
 
 
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+# Folders of a project that no output may be, contain or lie in.
+_PROTECTED = (".git", FACTS_DIR)
+
+
+def _output_folder(root: Path, name: str, value: Any) -> Path:
+    """The docs or site folder named in mkdocs.yml, refused when writing there could harm anything.
+
+    It must lie inside the project, be neither a symbolic link nor inside one (a
+    committed link ``site -> .git`` would have the build replace the repository), and
+    be neither ``.git`` nor ``facts`` nor hold or lie in either.
+    """
+    written = str(value)
+    relative = Path(os.path.normpath(written)) if written and "\x00" not in written else None
+    if relative is None or relative.is_absolute() or relative.parts[:1] in ((), ("..",), (".",)):
+        raise ProjectError(f"{CONFIG_FILE}: {name} must be a folder inside the project, not {written!r}")
+    if ".git" in relative.parts:
+        raise ProjectError(
+            f"{CONFIG_FILE}: {name} {relative.as_posix()!r} lies in a .git folder: choose another folder"
+        )
+    folder = root / relative
+    for depth in range(1, len(relative.parts) + 1):
+        step = root.joinpath(*relative.parts[:depth])
+        if step.is_symlink():
+            raise ProjectError(
+                f"{CONFIG_FILE}: {name} {relative.as_posix()!r} is or lies in a symbolic link "
+                f"({step.relative_to(root).as_posix()} -> {os.readlink(step)}): factsheet writes only into real "
+                "folders; remove the link"
+            )
+    resolved = folder.resolve()
+    if root not in resolved.parents:
+        raise ProjectError(f"{CONFIG_FILE}: {name} must be a folder inside the project, not {resolved}")
+    for protected in _PROTECTED:
+        other = root / protected
+        if resolved == other or other in resolved.parents or resolved in other.parents:
+            raise ProjectError(
+                f"{CONFIG_FILE}: {name} {relative.as_posix()!r} would overlap {protected}/; factsheet never writes "
+                "there: choose another folder"
+            )
+    return resolved
 
 
 @dataclass(frozen=True)
@@ -51,11 +93,10 @@ class Project:
             config: dict[str, Any] = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
         except yaml.YAMLError as error:
             raise ProjectError(f"{CONFIG_FILE} is not valid YAML: {error}") from None
-        docs_dir = (root / str(config.get("docs_dir", "docs"))).resolve()
-        site_dir = (root / str(config.get("site_dir", "site"))).resolve()
-        for name, folder in (("docs_dir", docs_dir), ("site_dir", site_dir)):
-            if root not in folder.parents:
-                raise ProjectError(f"{CONFIG_FILE}: {name} must be a folder inside the project, not {folder}")
+        docs_dir = _output_folder(root, "docs_dir", config.get("docs_dir", "docs"))
+        site_dir = _output_folder(root, "site_dir", config.get("site_dir", "site"))
+        if docs_dir == site_dir or docs_dir in site_dir.parents or site_dir in docs_dir.parents:
+            raise ProjectError(f"{CONFIG_FILE}: docs_dir and site_dir must be two separate folders")
         repo_url = config.get("repo_url")
         edit_uri = config.get("edit_uri")
         site_url = config.get("site_url")

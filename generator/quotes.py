@@ -1,6 +1,7 @@
 """Find verbatim quotes in archived source text.
 
-Only whitespace, curly versus straight quotes and dash variants are normalised:
+Only whitespace, invisible characters, curly versus straight quotes and dash variants
+are normalised, and a quote starts and ends on whole words:
 anything else that differs is a different quote, and the analyst is shown the
 closest passage of the source so that a typo is a quick fix.
 """
@@ -11,9 +12,12 @@ import bisect
 import functools
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+
+from generator.limits import INVISIBLE
 
 _FOLD = str.maketrans(
     {
@@ -41,18 +45,31 @@ _FOLD = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
+# Whitespace and the invisible characters an archived web page may carry (zero-width
+# spaces, soft hyphens, direction marks): a run of them reads as one space when it holds
+# whitespace, else as nothing, so that a quote typed without them still matches.
+_GAP = re.compile(f"(?:\\s|{INVISIBLE.pattern})+")
+# A quote must start and end on a word boundary; after this many occurrences that do not,
+# the search stops (a real quote of three words or more never comes near it), so that
+# a quote costs at most this many times its own length beyond one pass over the source.
+MAX_CANDIDATES = 1000
+# The fuzzy search for the closest passage compares pieces of the quote this long
+# (rapidfuzz's bit-parallel alignment is linear in the source up to 64 characters).
+_PROBE = 64
 
 
 @dataclass(frozen=True)
 class NormalisedText:
-    """Text with whitespace runs collapsed and quotes and dashes folded, mappable to the original.
+    """Text with whitespace runs collapsed, invisible characters dropped, quotes and dashes
+    folded, mappable to the original.
 
     Folding quotes and dashes keeps every character in place; only whitespace runs
-    shrink. So a position maps back through the list of collapsed runs alone.
+    shrink and invisible characters vanish. So a position maps back through the list of
+    shrunk runs alone.
     """
 
     text: str
-    # (position in the normalised text just after a collapsed run, how many characters were dropped before it)
+    # (position in the normalised text just after a shrunk run, how many characters were dropped before it)
     _shifts: tuple[tuple[int, int], ...]
 
     @classmethod
@@ -62,11 +79,15 @@ class NormalisedText:
         shifts: list[tuple[int, int]] = []
         dropped = 0
         last = 0
-        for run in _SPACE.finditer(folded):
+        for run in _GAP.finditer(folded):
+            gap = run.group()
+            kept = " " if _SPACE.search(gap) else ""
+            if gap == kept:
+                continue
             pieces.append(folded[last : run.start()])
-            pieces.append(" ")
-            dropped += len(run.group()) - 1
-            shifts.append((run.start() - dropped + len(run.group()), dropped))
+            pieces.append(kept)
+            shifts.append((run.start() - dropped + len(kept), dropped + len(gap) - len(kept)))
+            dropped += len(gap) - len(kept)
             last = run.end()
         pieces.append(folded[last:])
         return cls("".join(pieces), tuple(shifts))
@@ -88,25 +109,53 @@ def quote_anchor(quote: str) -> str:
     return "q-" + hashlib.sha256(normalise(quote).encode("utf-8")).hexdigest()[:10]
 
 
+def _word(char: str) -> bool:
+    return char.isalnum()
+
+
+def _occurrences(haystack: str, needle: str) -> Iterator[int]:
+    """Where ``needle`` occurs, at most :data:`MAX_CANDIDATES` times."""
+    at = haystack.find(needle)
+    for _ in range(MAX_CANDIDATES):
+        if at < 0:
+            return
+        yield at
+        at = haystack.find(needle, at + 1)
+
+
+def _on_word_boundaries(haystack: str, needle: str, at: int) -> bool:
+    end = at + len(needle)
+    starts_inside = _word(needle[0]) and at > 0 and _word(haystack[at - 1])
+    ends_inside = _word(needle[-1]) and end < len(haystack) and _word(haystack[end])
+    return not starts_inside and not ends_inside
+
+
 def find(source: NormalisedText, quote: str) -> tuple[int, int] | None:
-    """The (start, end) span of ``quote`` in the original source text, or None."""
+    """The (start, end) span of ``quote`` in the original source text, or None.
+
+    The quote must start and end on word boundaries: 'ed' is not found in 'downed'.
+    Linear in the length of the source (see :data:`MAX_CANDIDATES`).
+    """
     needle = normalise(quote)
-    at = source.text.find(needle)
-    if at < 0 or not needle:
+    if not needle:
         return None
-    return source.original_index(at), source.original_index(at + len(needle) - 1) + 1
+    for at in _occurrences(source.text, needle):
+        if _on_word_boundaries(source.text, needle, at):
+            return source.original_index(at), source.original_index(at + len(needle) - 1) + 1
+    return None
 
 
-def closest_passage(source_text: str, quote: str, *, width: int = 160) -> str:
-    """The passage of the source most like ``quote``, shortened to about ``width`` characters."""
+def inside_words(source: NormalisedText, quote: str, *, width: int = 160) -> str | None:
+    """For a quote that :func:`find` does not find: the passage where it occurs inside longer
+    words, or None when it does not occur at all."""
     needle = normalise(quote)
-    haystack = normalise(source_text)
-    if not needle or not haystack:
-        return ""
-    alignment = fuzz.partial_ratio_alignment(needle, haystack)
-    if alignment is None:  # pragma: no cover - only for empty inputs, excluded above
-        return ""
-    start, end = alignment.dest_start, alignment.dest_end
+    at = source.text.find(needle) if needle else -1
+    if at < 0:
+        return None
+    return _widen(source.text, at, at + len(needle), width)
+
+
+def _widen(haystack: str, start: int, end: int, width: int) -> str:
     while start > 0 and haystack[start - 1] != " ":  # widen to whole words
         start -= 1
     while end < len(haystack) and haystack[end] != " ":
@@ -115,3 +164,34 @@ def closest_passage(source_text: str, quote: str, *, width: int = 160) -> str:
     if len(passage) > width:
         passage = passage[: width - 1] + "…"
     return passage
+
+
+def closest_passage(source: NormalisedText | str, quote: str, *, width: int = 160) -> str:
+    """The passage of the source most like ``quote``, shortened to about ``width`` characters.
+
+    Bounded whatever the quote's length: pieces of at most 64 characters from its start,
+    middle and end are aligned with the source (each alignment is linear in the source),
+    and the best one places a window as long as the quote.
+    """
+    needle = normalise(quote)
+    haystack = source.text if isinstance(source, NormalisedText) else NormalisedText.of(source).text
+    if not needle or not haystack:
+        return ""
+    if len(needle) <= _PROBE:
+        probes = [(needle, 0)]
+    else:
+        middle = (len(needle) - _PROBE) // 2
+        probes = [
+            (needle[:_PROBE], 0),
+            (needle[middle : middle + _PROBE], middle),
+            (needle[-_PROBE:], len(needle) - _PROBE),
+        ]
+    best: tuple[float, int] | None = None
+    for probe, offset in probes:
+        alignment = fuzz.partial_ratio_alignment(probe, haystack)
+        if alignment is not None and (best is None or alignment.score > best[0]):
+            best = (alignment.score, alignment.dest_start - offset)
+    if best is None:  # pragma: no cover - only for empty inputs, excluded above
+        return ""
+    start = min(max(best[1], 0), len(haystack))
+    return _widen(haystack, start, min(start + len(needle), len(haystack)), width)

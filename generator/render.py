@@ -25,7 +25,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from generator.dates import EDTFDate, parse_date
+from generator.dates import DatePart, EDTFDate, parse_date
 from generator.history import History, read_history
 from generator.index import ActorPart, CitationUse, Index
 from generator.load import Loaded
@@ -39,7 +39,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 _DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
-_LIST_START = re.compile(r"^([-+]|\d+\.)(?=\s|$)")
+_LINE_START = re.compile(r"^(?:-(?=[\s-]|$)|\+(?=\s|$)|\d+\.(?=\s|$))")
 
 
 def md(value: Any) -> str:
@@ -58,10 +58,36 @@ def md(value: Any) -> str:
 def _escape_text(value: str) -> str:
     # Names, labels and titles recur on many pages: each is escaped once.
     text = " ".join(value.split())
-    text = html.escape(text, quote=False)
+    text = _HTML_SPECIAL.sub(_html_escape, text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    # A value printed at the start of a line must not turn into a list item.
-    return _LIST_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+    # A value printed at the start of a line must not become a list item or a rule ('---').
+    return _LINE_START.sub(_line_start, text)
+
+
+def _line_start(match: re.Match[str]) -> str:
+    start = match.group()
+    return "\\" + start if start in ("-", "+") else start[:-1] + "\\."
+
+
+# '<', '&' and '>' are escaped only where Markdown or HTML could read them as markup: '<'
+# before anything that may start a tag, a comment or an automatic link, '&' before
+# anything that may start an entity, '>' at the start (a block quote). Python-Markdown
+# handles each entity or escape with a pass over the rest of the line, so a run of
+# thousands of '&lt;' costs the square of its length; a run of '<' left as it is costs one.
+_HTML_SPECIAL = re.compile(r"<(?![<\s>]|$)|&(?=[#A-Za-z0-9])|^>")
+
+
+# In archived text: tabs and other control characters as character references, so that
+# Python-Markdown (which expands tabs and drops some control characters) keeps them verbatim.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def _char_ref(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group())};"
+
+
+def _html_escape(match: re.Match[str]) -> str:
+    return {"<": "&lt;", "&": "&amp;", ">": "&gt;"}[match.group()]
 
 
 def _finalize(value: Any) -> Markup:
@@ -128,10 +154,15 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.do"],
+            auto_reload=False,
         )
         self.env.filters.update(humanise=_humanise, capitalize_first=_capitalize_first)
-        self.env.globals.update(r=self, index=index, corpus=self.corpus, refs={})
+        self.env.globals.update(r=self, index=index, corpus=self.corpus)
+        self.refs: dict[str, int] = {}  # the reports the page being rendered cites, numbered
         self.macros: Any = self.env.get_template("macros.md.j2").module  # the wording, callable from here
+        self._date_texts: dict[str, Markup] = {}
+        self._anchors: dict[str, str] = {}
+        self._cited: dict[tuple[str, str, str | None, str | None, tuple[str, ...]], Markup] = {}
 
     # ----- links and other Markup (the source text aside) -----
 
@@ -164,8 +195,8 @@ class Renderer:
         return Markup(f"[`{name}`]({url_quote(name)})")
 
     def day(self, value: date) -> str:
-        """'6 July 2021'."""
-        return f"{value.day} {value:%B %Y}"
+        """'6 July 2021', in the words of the date macros."""
+        return str(self.macros.day(DatePart(value.year, value.month, value.day)))
 
     def edit_url(self, loaded: Loaded[Any]) -> str | None:
         return self.project.edit_url(loaded.path)
@@ -173,11 +204,35 @@ class Renderer:
     def parse_date(self, text: str) -> EDTFDate:
         return _parse_date(text)
 
+    # ----- wording used on many pages, worded once (by the macros) -----
+
+    def date_text(self, incident_id: str) -> Markup:
+        """What lists say of an incident's date (macro ``list_date``), worded once per incident."""
+        text = self._date_texts.get(incident_id)
+        if text is None:
+            text = self._date_texts[incident_id] = self.macros.list_date(incident_id)
+        return text
+
+    def ref(self, source_id: str) -> Markup:
+        """A report's number in the page's list of sources, linked to its entry there: "[2]"."""
+        return Markup(f"[\\[{self.refs[source_id]}\\]](#source-{source_id})")
+
+    def cited(self, citation: Citation) -> Markup:
+        """A citation's quote and who said it (macro ``cited_words``), worded once per citation."""
+        key = (citation.source, citation.quote, citation.attributed_to, citation.attribution, tuple(citation.via))
+        text = self._cited.get(key)
+        if text is None:
+            text = self._cited[key] = self.macros.cited_words(citation)
+        return text
+
     # ----- quotes -----
 
     def anchor(self, citation: Citation) -> str:
         """The id of a quoted passage on its source's page."""
-        return quote_anchor(citation.quote)
+        anchor = self._anchors.get(citation.quote)
+        if anchor is None:
+            anchor = self._anchors[citation.quote] = quote_anchor(citation.quote)
+        return anchor
 
     def quote_text(self, citation: Citation) -> str:
         """The quote as the source gives it: the archived text of its passage, whitespace collapsed.
@@ -211,14 +266,14 @@ class Renderer:
     def source_numbers(self, citations: Iterable[Citation]) -> dict[str, int]:
         """The reports a page cites, numbered for its list of sources: earliest published first."""
         cited = {citation.source for citation in citations if citation.source in self.corpus.sources}
+        return {source_id: n for n, source_id in enumerate(sorted(cited, key=self._publication_order), start=1)}
 
-        def published(source_id: str) -> tuple[bool, datetime, str]:
-            text = self.corpus.sources[source_id].record.published
-            if text == UNKNOWN:
-                return (True, datetime.max.replace(tzinfo=UTC), source_id)
-            return (False, parse_date(text).interval.earliest, source_id)
-
-        return {source_id: number for number, source_id in enumerate(sorted(cited, key=published), start=1)}
+    @functools.cache  # noqa: B019 - one renderer renders one corpus
+    def _publication_order(self, source_id: str) -> tuple[bool, datetime, str]:
+        text = self.corpus.sources[source_id].record.published
+        if text == UNKNOWN:
+            return (True, datetime.max.replace(tzinfo=UTC), source_id)
+        return (False, parse_date(text).interval.earliest, source_id)
 
     def incident_citations(self, incident_id: str) -> list[Citation]:
         return [citation for _, citation in citations(self.corpus.incidents[incident_id].record)]
@@ -244,23 +299,33 @@ class Renderer:
         return list(grouped.items())
 
     def related(self, incident_id: str) -> list[tuple[str, list[Link]]]:
-        """Every incident related to this one, once, with each link between them, in date order.
+        """Every incident related to this one, once, with what links them, in date order.
 
         Links made on this incident's page and on the other's, and dates worked out from
-        one another, in either direction.
+        one another, in either direction. Whatever says that one came before the other
+        (``follows``, ``precedes``, a date worked out from the other's) is one link, in
+        this incident's words ("this incident came after it"), with all their citations.
         """
         incident = self.corpus.incidents[incident_id].record
-        links: dict[str, list[Link]] = defaultdict(list)
-        if incident.when.relative_to in self.corpus.incidents:
-            links[incident.when.relative_to].append(Link("dated", inbound=False))
+        found: dict[str, list[Link]] = defaultdict(list)
+        anchor = incident.when.relative_to
+        if anchor in self.corpus.incidents:
+            found[anchor].append(Link("order", False, "", (), incident.when.relation == "after", "this"))
         for entry in incident.related:
-            links[entry.incident].append(Link("related", False, entry.relation, tuple(entry.citations)))
+            if entry.relation in _ORDER:
+                found[entry.incident].append(Link("order", False, "", tuple(entry.citations), _ORDER[entry.relation]))
+            else:
+                found[entry.incident].append(Link("related", False, entry.relation, tuple(entry.citations)))
         for other, relation in self.index.related_in.get(incident_id, []):
-            links[other].append(Link("related", True, relation))
+            if relation in _ORDER:
+                found[other].append(Link("order", True, "", (), not _ORDER[relation]))
+            else:
+                found[other].append(Link("related", True, relation))
         for other in self.index.dated_against.get(incident_id, []):
-            links[other].append(Link("dated", inbound=True))
-        known = [other for other in links if other in self.corpus.incidents]
-        return [(other, links[other]) for other in sorted(known, key=self.index.position)]
+            before = self.corpus.incidents[other].record.when.relation == "before"
+            found[other].append(Link("order", True, "", (), before, "other"))
+        known = [other for other in found if other in self.corpus.incidents]
+        return [(other, _merge_order(found[other])) for other in sorted(known, key=self.index.position)]
 
     def listed_on_place(self, place_id: str) -> int:
         """How many incidents a place's page lists: those within it and those that reached it."""
@@ -268,13 +333,15 @@ class Renderer:
         return len(set(self.index.incidents_within(place_id)) | touched)
 
     def actor_counts(self, actor_id: str) -> dict[str, int]:
-        """What an actor's page lists, counted: incidents, attributed passages, relayed passages, reports."""
+        """What an actor's page lists, counted: incidents, attributed and relayed passages, reports, relations."""
         index = self.index
         return {
             "incidents": len({part.incident for part in index.actor_incidents.get(actor_id, [])}),
             "statements": len(self.passages(index.actor_attributions.get(actor_id, []))),
             "relayed": len(self.passages(index.actor_relays.get(actor_id, []))),
             "published": len(index.actor_publications.get(actor_id, [])),
+            "relations": len(self.corpus.actors[actor_id].record.relations)
+            + len(index.actor_relations_in.get(actor_id, [])),
         }
 
     # ----- the source text with its cited passages marked -----
@@ -294,6 +361,11 @@ class Renderer:
         covers it, and an empty element with the passage's id marks where it starts. The
         page's style then lights up exactly the pieces of the passage whose id is the
         URL's target (see source.md.j2).
+
+        Links carry no URL text fragment (``#q-…:~:text=…``): with one, Chromium scrolls
+        to the text it matches but no element is ``:target``, so the exact highlight is
+        lost; a text directive lights up only the first match of its words; and MkDocs'
+        strict anchor check rejects the fragment as an unknown anchor.
         """
         body = self.corpus.sources[source_id].body
         passages = self.cited_passages(source_id)
@@ -318,7 +390,7 @@ class Renderer:
                 current = []
                 continue
             current.extend(f'<span class="fs-anchor" id="{a}"></span>' for a in starting.get(start, ()))
-            text = html.escape(piece, quote=True)
+            text = _CONTROL.sub(_char_ref, html.escape(piece, quote=True)).replace("[", "&#91;").replace("]", "&#93;")
             if covering:
                 current.append(f'<span class="fs-cited {" ".join(sorted(covering))}">{text}</span>')
             else:
@@ -330,8 +402,11 @@ class Renderer:
 
     # ----- pages -----
 
-    def page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
-        """Render one template into a page with front matter."""
+    def page(
+        self, path: str, template: str, meta: dict[str, Any], refs: dict[str, int] | None = None, **context: Any
+    ) -> Page:
+        """Render one template into a page with front matter; ``refs`` numbers the reports it cites."""
+        self.refs = refs or {}
         body = self.env.get_template(template).render(**context)
         return Page(path, with_front_matter(meta, body))
 
@@ -391,7 +466,7 @@ class Renderer:
             days = date_terms(date.fromisoformat(written.group())) if written else []
             return {
                 "kind": "incident",
-                "date": str(self.macros.list_date(record_id)),
+                "date": str(self.date_text(record_id)),
                 "place": self.label("places", incident.place),
                 "terms": incident_terms(corpus, record_id) + days,
             }
@@ -453,15 +528,40 @@ class Renderer:
 class Link:
     """One link between two incidents, as seen from one of them (see :meth:`Renderer.related`).
 
-    ``what`` is "related" (a ``related`` entry, with its ``relation``) or "dated" (one
-    incident's date is worked out from the other's); ``inbound`` when the other incident
-    makes the link.
+    ``what`` is "order" (one came before the other: ``after`` is true when this incident
+    came after the other; ``dated`` names whose date is worked out from the other's, "this"
+    or "other", if either is) or "related" (a ``related`` entry with another ``relation``);
+    ``inbound`` when the other incident makes the link.
     """
 
     what: str
     inbound: bool
     relation: str = ""
     citations: tuple[Citation, ...] = ()
+    after: bool = False
+    dated: str | None = None
+
+
+_ORDER = {"follows": True, "precedes": False}
+"""The relations that say only which incident came first: whether the incident that makes them came after."""
+
+
+def _merge_order(links: list[Link]) -> list[Link]:
+    """The links between two incidents, with all that say one came after the other as one link each way.
+
+    The merged link keeps whose date is worked out from whose, and every citation, once;
+    it comes where the first of them came.
+    """
+    merged: list[Link] = []
+    for link in links:
+        same = next((m for m in merged if m.what == "order" and link.what == "order" and m.after == link.after), None)
+        if same is None:
+            merged.append(link)
+            continue
+        cited = same.citations + tuple(c for c in link.citations if c not in same.citations)
+        combined = Link("order", same.inbound and link.inbound, "", cited, same.after, same.dated or link.dated)
+        merged[merged.index(same)] = combined
+    return merged
 
 
 def _capitalize_first(text: Any) -> Any:

@@ -8,11 +8,12 @@ references an analyst has not given point at ids that do not exist yet, so that
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.load import body_hash
+from generator.load import body_hash, normalise_newlines
 from generator.models import KINDS as RECORD_KINDS
 from generator.models import UNKNOWN, check_slug
 from generator.project import Project
@@ -43,6 +44,17 @@ class Details:
     provenance: str | None = None
 
 
+_PLAIN = re.compile(
+    r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*|\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?)?)?)?[?~%]?)$"
+)
+
+
+def _value(value: str) -> str:
+    """An option value as YAML: plain when it is a slug or a date that reads back as the same text, else quoted."""
+    plain = _PLAIN.match(value) and value not in ("true", "false", "null") and not value.isdigit()
+    return value if plain else _text(value)
+
+
 def _text(value: str) -> str:
     # A JSON string is a YAML double-quoted scalar: safe for any text.
     return json.dumps(value, ensure_ascii=False)
@@ -65,9 +77,9 @@ def incident_text(record_id: str, details: Details) -> str:
 {schema_comment("incidents")}
 title: {_text(details.name or "Fill in: a neutral title")}
 when:
-  date: {details.date or today}  # EDTF: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+03:00
-place: {details.place or "fill-in-place"}
-type: {details.kind or "other"}
+  date: {_value(details.date or today)}  # EDTF: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+03:00
+place: {_value(details.place or "fill-in-place")}
+type: {_value(details.kind or "other")}
 actors: []
 questions:
   - id: what-happened
@@ -76,7 +88,7 @@ questions:
       - id: first-account
         text: "Fill in: the statement, in neutral words."
         citations:
-          - source: {details.source or "fill-in-source"}
+          - source: {_value(details.source or "fill-in-source")}
             quote: {_text(details.quote or "Fill in: the passage, copied verbatim from the source.")}
 """
 
@@ -85,18 +97,18 @@ def actor_text(record_id: str, details: Details) -> str:
     return f"""\
 {schema_comment("actors")}
 name: {_text(details.name or _default_name(record_id))}
-kind: {details.kind or "other"}
+kind: {_value(details.kind or "other")}
 aliases: []
 description: "Fill in: one or two neutral sentences."
 """
 
 
 def place_text(record_id: str, details: Details) -> str:
-    parent = f"parent: {details.parent}\n" if details.parent else ""
+    parent = f"parent: {_value(details.parent)}\n" if details.parent else ""
     return f"""\
 {schema_comment("places")}
 name: {_text(details.name or _default_name(record_id))}
-kind: {details.kind or "other"}
+kind: {_value(details.kind or "other")}
 aliases: []
 {parent}"""
 
@@ -114,9 +126,9 @@ def source_text(body: str, details: Details) -> str:
         f"author: {UNKNOWN}\n"
         f"published: {UNKNOWN}\n"
         f"url: {_text(details.url) if details.url else UNKNOWN}\n"
-        f"language: {details.language}\n"
-        f"kind: {details.kind or 'other'}\n"
-        f"retrieved: {details.retrieved or date.today().isoformat()}\n"
+        f"language: {_value(details.language)}\n"
+        f"kind: {_value(details.kind or 'other')}\n"
+        f"retrieved: {_value(details.retrieved or date.today().isoformat())}\n"
         f"sha256: {body_hash(body)}\n"
         f"{provenance}"
         f"---\n{body}\n"
@@ -136,6 +148,8 @@ def create(project: Project, kind: str, record_id: str, details: Details, text: 
         if text is None or not text.strip():
             raise ScaffoldError("the source text is empty: give the archived text as a file or on standard input")
         # The loader drops one final newline from the body; so does the hash.
+        # Line endings as the loader reads them (CRLF and CR as LF), so the hash is the one it checks.
+        text = normalise_newlines(text)
         content = source_text(text[:-1] if text.endswith("\n") else text, details)
     else:
         content = {"incident": incident_text, "actor": actor_text, "place": place_text}[kind](record_id, details)

@@ -153,7 +153,8 @@ def _axis(all_marks: list[Mark]) -> _Axis:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    # Brackets as references too: Markdown link syntax inside raw HTML stays text for every reader.
+    return html.escape(text, quote=True).replace("[", "&#91;").replace("]", "&#93;")
 
 
 def _symbol(x: float, y: float, contested: bool, size: float = 5.5) -> str:

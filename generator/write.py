@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,29 +51,30 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-class _Targets:
-    """Where each page goes, resolved through any symbolic link, refused outside the generated folders.
+_SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-    The folders are resolved once each (a page's own name only when it is a link):
-    resolving the whole path of every page costs a system call per path component.
+
+def _target(docs: Path, relative: str) -> Path:
+    """Where a generated file goes; refuse any path that could leave the generated folders.
+
+    The path is checked as written, part by part (no '..', '.', empty or hidden parts,
+    no backslashes or other odd characters), and no folder on the way may be a
+    symbolic link: a manifest from a clone is input like any other, and
+    ``incidents/../index.md`` must not name a hand-written page.
     """
-
-    def __init__(self, docs: Path) -> None:
-        self.docs = docs
-        self.root = docs.resolve()
-        self.folders: dict[str, Path] = {}
-
-    def __call__(self, relative: str) -> Path:
-        folder, _, name = relative.rpartition("/")
-        resolved = self.folders.get(folder)
-        if resolved is None:
-            resolved = self.folders[folder] = (self.docs / folder).resolve()
-        target = resolved / name
-        if not name or name in (".", "..") or os.path.islink(target):
-            target = target.resolve()
-        if Path(relative).parts[0] not in GENERATED_DIRS or self.root not in target.parents:
-            raise WriteError(f"refusing to write {relative}: generated pages go only in {', '.join(GENERATED_DIRS)}")
-        return target
+    parts = relative.split("/")
+    if len(parts) < 2 or parts[0] not in GENERATED_DIRS or not all(_SAFE_PART.match(part) for part in parts):
+        raise WriteError(
+            f"refusing to write or delete {relative!r}: generated pages go only in {', '.join(GENERATED_DIRS)}"
+        )
+    target = docs.joinpath(*parts)
+    for folder in [docs.joinpath(*parts[:depth]) for depth in range(1, len(parts) + 1)]:
+        if folder.is_symlink():
+            raise WriteError(
+                f"refusing to write or delete {relative!r}: {folder} is a symbolic link, and factsheet writes "
+                "only into folders it made; remove the link"
+            )
+    return target
 
 
 # What the manifest records of each page it lists: the SHA-256 of its text and the size
@@ -82,18 +84,40 @@ Entry = tuple[str, int, int]
 
 
 def read_manifest(project: Project) -> dict[str, Entry | None]:
+    """What the generator wrote last time. The manifest is input like any other (a clone may
+    carry one): every path it lists must be one the generator could have written."""
     path = project.docs_dir / MANIFEST
     if not path.is_file():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, list):  # the first manifest format: paths only
-            return {str(page): None for page in data}
-        return {str(page): (tuple(entry) if entry else None) for page, entry in data.items()}
+            owned: dict[str, Entry | None] = {str(page): None for page in data}
+        else:
+            owned = {str(page): (_entry(entry) if entry else None) for page, entry in data.items()}
     except (ValueError, TypeError, AttributeError):
         raise WriteError(
             f"{project.relative(path)} is damaged: delete it and the generated folders, then build again"
         ) from None
+    for listed in owned:
+        try:
+            _target(project.docs_dir, listed)
+        except WriteError as error:
+            raise WriteError(
+                f"{MANIFEST} in {project.relative(project.docs_dir)}/ lists {listed!r}, which factsheet never writes "
+                f"({error}): it was edited or comes from elsewhere; delete it and the generated folders, then "
+                "generate again"
+            ) from None
+    return owned
+
+
+def _entry(value: object) -> Entry:
+    if not (isinstance(value, list) and len(value) == 3):
+        raise ValueError("malformed entry")
+    digest, size, mtime = value
+    if not (isinstance(digest, str) and isinstance(size, int) and isinstance(mtime, int)):
+        raise ValueError("malformed entry")
+    return (digest, size, mtime)
 
 
 def _save_manifest(project: Project, entries: dict[str, Entry | None]) -> None:
@@ -106,11 +130,10 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
     docs = project.docs_dir
     owned = read_manifest(project)
     wanted = {page.path for page in pages}
-    target_of = _Targets(docs)
     if len(wanted) != len(pages):
         raise WriteError("two pages would be written to the same file")  # Pelican's overwrite guard
     for page in pages:
-        target = target_of(page.path)
+        target = _target(docs, page.path)
         if target.exists() and page.path not in owned:
             raise WriteError(
                 f"{project.relative(target)} exists and was not written by factsheet: move it out of "
@@ -122,7 +145,7 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
     entries: dict[str, Entry | None] = {**owned, **{path: owned.get(path) for path in wanted}}
     _save_manifest(project, entries)
     for page in pages:
-        target = target_of(page.path)
+        target = _target(docs, page.path)
         data = page.text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         recorded = owned.get(page.path)
@@ -140,7 +163,7 @@ def write_pages(project: Project, pages: list[Page]) -> WriteReport:
         written.append(page.path)
     deleted = []
     for stale in sorted(set(owned) - wanted):
-        target = target_of(stale)
+        target = _target(docs, stale)
         if target.is_file():
             target.unlink()
             deleted.append(stale)

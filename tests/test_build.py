@@ -92,7 +92,7 @@ def test_other_places_link_both_ways(site: Path) -> None:
     assert any(resolve(INCIDENT, h)[0] == "places/karrada" for h in incident.links)
     karrada = read_page(site, "places/karrada")
     assert any(resolve("places/karrada", h)[0] == INCIDENT for h in karrada.links)
-    assert "Incidents that reached Karrada" in " ".join(e.text for e in karrada.elements if e.tag == "h2")
+    assert "Incidents heard in Karrada" in " ".join(e.text for e in karrada.elements if e.tag == "h2")
 
 
 def test_citation_lands_on_the_marked_quote(site: Path) -> None:
@@ -129,9 +129,28 @@ def test_contested_question_shows_every_answer_with_its_sources(site: Path) -> N
     )
     for claim in ("claim-all-downed", "claim-interception-failed", "claim-threat-eliminated"):
         assert claim in page.ids
-    # Each answer names where its words come from, and each citation who said them.
-    assert "Three drones targeted the embassy and all were downed. From Shafaq News." in " ".join(article.split())
+    # Each answer names where its words come from, and each citation who said them; answers
+    # marked as not conflicting say so, though others conflict with them.
+    assert (
+        "Three drones targeted the embassy and all were downed. Does not conflict with “The embassy's defensive "
+        "systems engaged and eliminated an airborne threat”. From Shafaq News."
+    ) in " ".join(article.split())
     assert "— Shafaq News, in [2]" in " ".join(article.split())
+
+
+def test_answers_at_different_levels_of_detail_are_consistent_not_contested(site: Path) -> None:
+    page = read_page(site, INCIDENT)
+    article = " ".join(next(e for e in page.elements if e.tag == "article").text.split())
+    assert (
+        "Consistent: the sources agree, at different levels of detail; between them, they rest on Shafaq News and "
+        "a report whose origin is not stated ([2])."
+    ) in article
+    assert "Three drones. More precise than “Several drones; no number is given”. From Shafaq News." in article
+    more_precise = next(link for link in page.links if link.endswith("#claim-several-drones"))
+    assert resolve(INCIDENT, more_precise) == (INCIDENT, "claim-several-drones")
+    # Only the question whose answers conflict is listed as contested in the index.
+    listed = [resolve("incidents", link) for link in read_page(site, "incidents").links]
+    assert [fragment for url, fragment in listed if url == INCIDENT and fragment] == ["question-outcome"]
 
 
 def test_single_origin_is_not_corroboration(site: Path) -> None:

@@ -27,7 +27,7 @@ from generator.diff import render
 from generator.load import Loaded, load_files
 from generator.models import KINDS, RefersTo
 from generator.pipeline import Validation, validate_files
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 
 FACT_DIRS = [FIXTURES / "facts", FIXTURES / "extensions" / "facts"]
 
@@ -449,3 +449,40 @@ def test_resemblance_is_exact_for_small_sketches() -> None:
 
 def test_the_sides_of_the_fixture_load_without_problems(base: Side) -> None:
     assert load_files(base.files).problems == []
+
+
+def _bundled() -> dict[str, bytes]:
+    facts = ROOT / "facts"
+    return {f"facts/{p.relative_to(facts).as_posix()}": p.read_bytes() for p in sorted(facts.rglob("*")) if p.is_file()}
+
+
+def test_renaming_every_bundled_incident_pairs_each_with_its_new_id() -> None:
+    """A case that cost a minute when every removed × added pair was compared character by character."""
+    files = _bundled()
+    renamed = {
+        (f"{path[: -len('.yaml')]}-renamed.yaml" if path.startswith("facts/incidents/") else path): data
+        for path, data in files.items()
+    }
+    comparison = compare(Side("b", files, validate_files(files)), Side("h", renamed, validate_files(renamed)))
+    incidents = [r for r in comparison.records if r.kind == "incidents"]
+    assert incidents and all(r.status == "renamed" and r.id == f"{r.old_id}-renamed" for r in incidents)
+    assert len(incidents) == sum(1 for path in files if path.startswith("facts/incidents/"))
+
+
+def test_a_source_replaced_by_another_text_is_removed_and_added_not_renamed() -> None:
+    """Two 50 KB texts with the same front matter: sketches of a bounded prefix tell them apart."""
+    front = "---\ntitle: A long report\noutlet: unknown\nauthor: unknown\npublished: unknown\nurl: unknown\n"
+    front += "language: en\nkind: report\nretrieved: 2021-07-08\nsha256: " + "a" * 64 + "\n---\n"
+    first = " ".join(f"word{i % 997} w{i}" for i in range(6000))[:50_000]
+    second = " ".join(f"term{i % 991} t{i}" for i in range(6000))[:50_000]
+    before = {"facts/sources/first-report.md": (front + first).encode()}
+    after = {"facts/sources/second-report.md": (front + second).encode()}
+    edited = {"facts/sources/edited-report.md": (front + first.replace("word5 ", "word6 ", 3)).encode()}
+    base = Side("b", before, validate_files(before))
+    assert [(r.status, r.id) for r in compare(base, Side("h", after, validate_files(after))).records] == [
+        ("removed", "first-report"),
+        ("added", "second-report"),
+    ]
+    renamed = compare(base, Side("h", edited, validate_files(edited))).records
+    assert [(r.status, r.old_id, r.id) for r in renamed] == [("renamed", "first-report", "edited-report")]
+    assert [c.shape for c in renamed[0].changes] == ["body"]

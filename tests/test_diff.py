@@ -380,6 +380,51 @@ def test_a_citation_change_on_an_actor_relation_says_what_changed(repo: Path) ->
     ]
 
 
+def test_answers_marked_as_agreeing_are_worded_with_the_status_they_give(repo: Path) -> None:
+    path = repo / "facts/incidents/ain-al-asad-rockets-2021-07-05.yaml"
+    fourteen = (
+        "      - id: fourteen-rockets\n"
+        "        text: Fourteen rockets were fired at the base.\n"
+        "        citations:\n"
+        "          - source: local-report\n"
+        "            quote: Fourteen rockets were fired at Ain al-Asad air base\n"
+    )
+    several = (
+        "      - id: several-rockets\n"
+        "        text: Rockets were fired at the base; no number is given.\n"
+        "        citations:\n"
+        "          - source: local-report\n"
+        "            quote: rockets were fired at Ain al-Asad air base\n"
+    )
+    path.write_text(path.read_text().replace(fourteen, several))
+    _git(repo, "commit", "-qam", "a count without a number")
+    marked = (
+        path.read_text()
+        .replace(
+            "    label: How many rockets hit the base?\n",
+            "    label: How many rockets hit the base?\n    note: The answers differ only in precision.\n",
+        )
+        .replace(
+            "        text: Three rockets struck the base.\n",
+            "        text: Three rockets struck the base.\n        refines: several-rockets\n",
+        )
+    )
+    path.write_text(marked)
+    assert _details(_working_diff(repo)) == [
+        "  - Claim `three-rockets` marked as a more precise form of claim `several-rockets`",
+        '  - `note` of question `rocket-count` set to "The answers differ only in precision."',
+        '  - Question "How many rockets hit the base?" (`rocket-count`) is now **consistent** (was contested)',
+    ]
+    _git(repo, "commit", "-qam", "three refines several")
+    path.write_text(
+        marked.replace("        refines: several-rockets\n", "        consistent_with: [several-rockets]\n")
+    )
+    assert _details(_working_diff(repo)) == [
+        "  - Claim `three-rockets` no longer marked as a more precise form of claim `several-rockets`",
+        "  - Claim `three-rockets` marked as consistent with claim `several-rockets`",
+    ]
+
+
 # Hostile trees: read in memory, refused as problems, nothing written anywhere
 
 

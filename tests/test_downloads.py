@@ -104,6 +104,19 @@ def test_incident_row_says_what_the_fact_file_says(downloads: Path) -> None:
     assert int(embassy["geo_precision"]) == baghdad["coordinates"]["precision_m"]
     assert embassy["contested"] == "true"
     assert "outcome:contested" in embassy["questions"].split("; ")
+    assert "drone-count:consistent" in embassy["questions"].split("; ")
+
+
+def test_claim_rows_say_which_answers_agree(downloads: Path) -> None:
+    rows = {r["claim_id"]: r for r in _rows(downloads / "claims.csv") if r["incident_id"].startswith("baghdad")}
+    # "Three drones" refines "several drones": the question is consistent, not contested.
+    assert (rows["three-drones"]["refines"], rows["three-drones"]["status"]) == ("several-drones", "consistent")
+    assert rows["several-drones"]["refines"] == ""
+    # Consistency is marked on one claim and holds both ways; a conflict elsewhere keeps the question contested.
+    assert rows["all-downed"]["consistent_with"] == "threat-eliminated"
+    assert rows["threat-eliminated"]["consistent_with"] == "all-downed"
+    assert rows["interception-failed"]["consistent_with"] == ""
+    assert {rows[c]["status"] for c in ("all-downed", "threat-eliminated", "interception-failed")} == {"contested"}
 
 
 def test_geojson_follows_rfc_7946(downloads: Path) -> None:

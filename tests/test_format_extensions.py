@@ -10,12 +10,16 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from generator.dates import OPEN_END, OPEN_START, DateError, parse_date, shift
-from generator.pipeline import generate
+from generator.index import build_index
+from generator.models import PlaceRole
+from generator.pipeline import generate, validate
 from generator.project import Project
+from generator.render import Renderer
 from tests.conftest import FIXTURES, make_project
 
 EXTENSIONS = FIXTURES / "extensions"
@@ -28,6 +32,9 @@ PAGES = [
     "actors/united-states.md",
     "places/us-embassy-baghdad.md",
     "timeline/index.md",
+    "incidents/rumoured-strike-syria-2021-07-04.md",
+    "incidents/coalition-denies-syria-strike-2021-07.md",
+    "places/syria.md",
 ]
 
 
@@ -78,15 +85,25 @@ def test_pages_say_what_each_extension_means(docs: Path) -> None:
     assert "\n\nThe report that names the groups says they are" in rockets
     assert "| date not given; reported by 6 July 2021 |" in (docs / "incidents/index.md").read_text(encoding="utf-8")
     embassy = (docs / "places/us-embassy-baghdad.md").read_text(encoding="utf-8")
-    assert "[Quadcopter drone reportedly sets off alarms near the US embassy in Baghdad]" in embassy
+    sections = {part.split("\n", 1)[0]: part for part in embassy.split("\n## ")[1:]}
+    # An incident near a place, and one elsewhere that the sources say was aimed at it, are each
+    # listed on its page under a heading that says how they relate to it.
+    near = sections["Incidents near US embassy in Baghdad {: #incidents-near }"]
+    assert "[Quadcopter drone reportedly sets off alarms near the US embassy in Baghdad]" in near
+    assert "Reports place these incidents near US embassy in Baghdad, not at it" in near
+    targeted = sections["Incidents elsewhere said to be aimed at US embassy in Baghdad {: #incidents-targeted }"]
+    assert "reports say they were aimed at US embassy in Baghdad." in targeted
+    assert (
+        "| [Rockets on Baghdad, reportedly targeting the US embassy](../incidents/green-zone-rockets-2020-12-20.md) "
+        "| [Baghdad](../places/baghdad.md) | rocket attack |"
+    ) in targeted
+    assert "Quadcopter" not in targeted and "Rockets on Baghdad" not in near
+    assert "reached" not in embassy
     united_states = (docs / "actors/united-states.md").read_text(encoding="utf-8")
     assert "blames [Kataib Hezbollah](../actors/kataib-hezbollah.md)" in united_states
 
 
 def test_resolved_intervals_and_order(tmp_path: Path) -> None:
-    from generator.index import build_index
-    from generator.pipeline import validate
-
     validation = validate(Project.at(_project(tmp_path / "project")))
     assert not validation.errors
     index = build_index(validation.corpus, validation.checks)
@@ -142,3 +159,38 @@ def test_shift_keeps_open_ends_open_and_never_overflows() -> None:
     near_the_end = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
     assert shift(near_the_end, timedelta(days=10)) == OPEN_END
     assert shift(datetime(2021, 7, 6, tzinfo=UTC), -timedelta(days=2)) == datetime(2021, 7, 4, tzinfo=UTC)
+
+
+def test_every_role_of_another_place_has_its_own_wording(tmp_path: Path) -> None:
+    """A role added to the format gets a heading of its own on place pages, not the wording for 'other'."""
+    project = Project.at(_project(tmp_path / "project"))
+    validation = validate(project)
+    macros = Renderer(build_index(validation.corpus, validation.checks), project).macros
+    roles = list(macros.PLACE_ROLES)
+    assert sorted(roles) == sorted(["near", *get_args(PlaceRole)])
+    headings = {role: str(macros.touched_heading(role, "X")) for role in roles}
+    intros = {role: str(macros.touched_intro(role, "X")) for role in roles}
+    assert len(set(headings.values())) == len(roles) and len(set(intros.values())) == len(roles)
+    assert all("X" in text for text in [*headings.values(), *intros.values()])
+
+
+def test_a_date_read_in_every_time_zone_says_so(docs: Path, tmp_path: Path) -> None:
+    """Syria has no time zone in the fixture: its day is read as any zone on Earth, and the pages say so."""
+    strike = (docs / "incidents/rumoured-strike-syria-2021-07-04.md").read_text(encoding="utf-8")
+    assert "When\n:   4 July 2021 (time zone not stated). As reported:" in strike
+    denial = (docs / "incidents/coalition-denies-syria-strike-2021-07.md").read_text(encoding="utf-8")
+    assert (
+        "(that is, some time between 3 July and 7 July 2021; time zone not stated, so the window is up to a day "
+        "wider at each end)"
+    ) in denial
+    syria = (docs / "places/syria.md").read_text(encoding="utf-8")
+    assert "Time zone\n:   not stated: a date here that gives no UTC offset is read as any time zone on Earth" in syria
+    # With a time zone, the window is a day narrower at each end, and nothing is said about zones.
+    folder = _project(tmp_path / "project")
+    place = folder / "facts/places/syria.yaml"
+    place.write_text(place.read_text(encoding="utf-8") + "timezone: Asia/Damascus\n", encoding="utf-8")
+    generate(Project.at(folder))
+    zoned = (folder / "docs/incidents/coalition-denies-syria-strike-2021-07.md").read_text(encoding="utf-8")
+    assert "(that is, some time between 4 July and 6 July 2021). As reported:" in zoned
+    zoned_strike = (folder / "docs/incidents/rumoured-strike-syria-2021-07-04.md").read_text(encoding="utf-8")
+    assert "When\n:   4 July 2021. As reported:" in zoned_strike

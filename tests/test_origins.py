@@ -81,6 +81,98 @@ def test_reports_with_no_named_origin_never_make_a_second_origin() -> None:
     assert question_status(two_named, sources).value == "corroborated"
 
 
+def _answers(*claims: tuple[str, str, dict[str, object]]) -> Question:
+    """A question whose claims are (id, source, marks), each citing one report."""
+    return Question.model_validate(
+        {
+            "id": "question",
+            "label": "A question?",
+            "note": "How the answers relate.",
+            "claims": [
+                {
+                    "id": cid,
+                    "text": "An answer.",
+                    "citations": [{"source": source, "quote": "some quoted words"}],
+                    **marks,
+                }
+                for cid, source, marks in claims
+            ],
+        }
+    )
+
+
+AGREEMENT_SOURCES = {"rt": _source("rt"), "afp": _source("afp"), "a": _source("unknown")}
+
+
+@pytest.mark.parametrize(
+    ("claims", "status", "agreement"),
+    [
+        # Unmarked answers conflict.
+        ([("three", "rt", {}), ("several", "afp", {})], "contested", None),
+        # One refines the other: one account at two levels of detail.
+        ([("three", "rt", {"refines": "several"}), ("several", "afp", {})], "consistent", "detail"),
+        # A chain: each answer refines the next.
+        (
+            [("time", "rt", {"refines": "afternoon"}), ("afternoon", "afp", {"refines": "day"}), ("day", "a", {})],
+            "consistent",
+            "detail",
+        ),
+        # Two answers that refine a third conflict with each other unless marked.
+        (
+            [("under-12", "rt", {"refines": "hours"}), ("over-12", "afp", {"refines": "hours"}), ("hours", "a", {})],
+            "contested",
+            None,
+        ),
+        # "three" refines "several", and "one" conflicts with both.
+        ([("one", "rt", {}), ("several", "afp", {}), ("three", "a", {"refines": "several"})], "contested", None),
+        # Different things that do not conflict, every two marked (on either claim).
+        (
+            [
+                ("not-known", "rt", {"consistent_with": ["blamed", "revenge"]}),
+                ("blamed", "afp", {}),
+                ("revenge", "a", {"consistent_with": ["blamed"]}),
+            ],
+            "consistent",
+            "compatible",
+        ),
+        # One pair left unmarked is a conflict.
+        (
+            [("not-known", "rt", {"consistent_with": ["blamed"]}), ("blamed", "afp", {}), ("revenge", "a", {})],
+            "contested",
+            None,
+        ),
+        # Refinement and consistency together.
+        (
+            [
+                ("three", "rt", {"refines": "several"}),
+                ("several", "afp", {}),
+                ("other", "a", {"consistent_with": ["three", "several"]}),
+            ],
+            "consistent",
+            "compatible",
+        ),
+        # A name that is no answer of the question marks nothing; a circle still ends (the checks report both).
+        ([("three", "rt", {"refines": "elsewhere"}), ("several", "afp", {})], "contested", None),
+        ([("a1", "rt", {"refines": "a2"}), ("a2", "afp", {"refines": "a1"})], "consistent", "detail"),
+    ],
+)
+def test_answers_conflict_unless_marked_as_agreeing(
+    claims: list[tuple[str, str, dict[str, object]]], status: str, agreement: str | None
+) -> None:
+    computed = question_status(_answers(*claims), AGREEMENT_SOURCES)
+    assert (computed.value, computed.agreement) == (status, agreement)
+
+
+def test_agreeing_answers_name_the_origins_of_all_of_them() -> None:
+    question = _answers(
+        ("three", "rt", {"refines": "several"}), ("several", "a", {}), ("more", "afp", {"refines": "several"})
+    )
+    status = question_status(question, AGREEMENT_SOURCES)
+    assert status.value == "contested"  # "three" and "more" are not marked as agreeing
+    assert status.bases == {"three": Basis(("rt",), ()), "several": Basis((), ("a",)), "more": Basis(("afp",), ())}
+    assert status.together == Basis(("rt", "afp"), ("a",))
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = make_project(tmp_path_factory.mktemp("origins") / "project")

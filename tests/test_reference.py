@@ -71,6 +71,11 @@ def test_examples_validate(tmp_path: Path, run) -> None:
             original = (project / "facts/sources/airborne-threat-report.md").read_text(encoding="utf-8")
             archived = original.split("\n---\n", 1)[1]
             target.write_text(f"---\n{body}---\n{archived}", encoding="utf-8")
+            # The example is that document under another id: one document is one source.
+            (project / "facts/sources/airborne-threat-report.md").unlink()
+            for fact in (project / "facts").rglob("*.yaml"):
+                cited = fact.read_text(encoding="utf-8")
+                fact.write_text(cited.replace("source: airborne-threat-report\n", f"source: {target.stem}\n"))
         else:
             target.write_text(body, encoding="utf-8")
     result = run("validate", "--project", str(project))
