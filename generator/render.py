@@ -154,7 +154,6 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.do"],
-            auto_reload=False,
         )
         self.env.filters.update(humanise=_humanise, capitalize_first=_capitalize_first)
         self.env.globals.update(r=self, index=index, corpus=self.corpus)
