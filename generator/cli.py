@@ -183,17 +183,30 @@ def generate_command(project_path: str, no_cache: bool) -> None:
 
 @main.command("serve")
 @project_option
-@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on (IP:PORT).")
+@click.option(
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="Address to serve on (IP:PORT; port 0 picks a free one).",
+)
 def serve_command(project_path: str, dev_addr: str) -> None:
     """Preview the site, regenerating pages whenever a file under facts/ changes.
 
-    An invalid edit prints its problems and keeps the last good pages on screen.
+    Only changed fact files are read again, only pages whose text changed are rewritten, and
+    MkDocs rebuilds only those. Search works too: the index follows edits a few seconds
+    after they settle. An invalid edit prints its problems and keeps the last good pages
+    on screen.
     """
     from generator.serve import serve
 
     project = _project(project_path)
     _run_generation(project, "served")
-    serve(project, dev_addr, on_change=lambda: _regenerate_quietly(project))
+    try:
+        serve(project, dev_addr, regenerate=lambda: _regenerate_quietly(project))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"could not serve on {dev_addr}: {error.strerror or error}") from None
 
 
 def _regenerate_quietly(project: Project) -> None:
