@@ -60,6 +60,8 @@ def _escape_text(value: str) -> str:
     text = " ".join(value.split())
     text = _HTML_SPECIAL.sub(_html_escape, text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    # '[…]:' at the start of a line is a link reference definition, even inside link text.
+    text = text.replace("]:", "]&#58;")
     # A value printed at the start of a line must not become a list item or a rule ('---').
     return _LINE_START.sub(_line_start, text)
 
