@@ -124,15 +124,19 @@ def _report_generation(generation: Generation, seconds: float) -> None:
     )
 
 
-def _run_generation(project: Project, step: str, *, cache: bool = True) -> Generation:
-    """Generate the pages, turning every library failure into a clear error and exit 1."""
+def _run_generation(project: Project, step: str, *, cache: bool = True, progress: bool = True) -> Generation:
+    """Generate the pages, turning every library failure into a clear error and exit 1.
+
+    With ``progress``, each step is shown on stderr: bars in a terminal, plain lines otherwise.
+    """
     from generator.links import BrokenLinks
     from generator.pipeline import generate
+    from generator.progress import Progress, Silent
     from generator.write import WriteError
 
     started = time.perf_counter()
     try:
-        generation = generate(project, cache=cache)
+        generation = generate(project, cache=cache, progress=Progress() if progress else Silent())
     except FactsInvalid as invalid:
         _print_problems(invalid.problems, github=False)
         raise click.ClickException(f"{_summary(invalid.problems)}: fix the facts above; nothing was {step}") from None
@@ -162,10 +166,13 @@ def build_command(project_path: str, no_cache: bool) -> None:
     from generator.site import SiteBuildError, SiteRefused, build_site
 
     project = _project(project_path)
+    from generator.progress import Progress
+
     _run_generation(project, "built", cache=not no_cache)
     started = time.perf_counter()
     try:
-        build_site(project, strict=True)
+        with Progress().step("Building the site (MkDocs, then the Pagefind search index)"):
+            build_site(project, strict=True)
     except SiteRefused as error:
         raise click.ClickException(str(error)) from None
     except SiteBuildError as error:
@@ -183,22 +190,35 @@ def generate_command(project_path: str, no_cache: bool) -> None:
 
 @main.command("serve")
 @project_option
-@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on (IP:PORT).")
+@click.option(
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="Address to serve on (IP:PORT; port 0 picks a free one).",
+)
 def serve_command(project_path: str, dev_addr: str) -> None:
     """Preview the site, regenerating pages whenever a file under facts/ changes.
 
-    An invalid edit prints its problems and keeps the last good pages on screen.
+    Only changed fact files are read again, only pages whose text changed are rewritten, and
+    MkDocs rebuilds only those. Search works too: the index follows edits a few seconds
+    after they settle. An invalid edit prints its problems and keeps the last good pages
+    on screen.
     """
     from generator.serve import serve
 
     project = _project(project_path)
     _run_generation(project, "served")
-    serve(project, dev_addr, on_change=lambda: _regenerate_quietly(project))
+    try:
+        serve(project, dev_addr, regenerate=lambda: _regenerate_quietly(project))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"could not serve on {dev_addr}: {error.strerror or error}") from None
 
 
 def _regenerate_quietly(project: Project) -> None:
     try:
-        _run_generation(project, "regenerated")
+        _run_generation(project, "regenerated", progress=False)
     except click.ClickException as error:
         click.echo(f"Error: {error.message}", err=True)
 

@@ -18,6 +18,7 @@ Each problem is reported at the link, as ``docs/page.md:line:col: error: …``.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -66,8 +67,11 @@ class PageLinks:
 
 def _mask_code(line: str) -> str:
     """The line with code spans and HTML comments blanked out, columns kept."""
-    line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-    return _COMMENT.sub(lambda m: " " * len(m.group(0)), line)
+    if "`" in line:
+        line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+    if "<!--" in line:
+        line = _COMMENT.sub(lambda m: " " * len(m.group(0)), line)
+    return line
 
 
 def _heading_text(markdown: str) -> str:
@@ -81,8 +85,15 @@ def _heading_text(markdown: str) -> str:
     return text
 
 
+# A destination without parentheses, backslashes or a leading '<', ending where the loop below ends it.
+_PLAIN_DESTINATION = re.compile(r"[ \t]*([^ \t()\\<][^ \t()\\]*)(?=[ \t)]|$)")
+
+
 def _destination(line: str, start: int) -> tuple[str, int] | None:
     """The link destination that begins at ``start`` (just after '('), and its column."""
+    plain = _PLAIN_DESTINATION.match(line, start)
+    if plain:
+        return plain.group(1), plain.start(1)
     at = start
     while at < len(line) and line[at] in " \t":
         at += 1
@@ -157,7 +168,7 @@ def _read_line(
     page: PageLinks, headings: list[tuple[str | None, str]], raw: str, line: str, number: int, previous: str
 ) -> None:
     """One line outside code blocks: ``line`` is ``raw`` with its code spans blanked out."""
-    attrs = _ATTR_LIST.search(line)
+    attrs = _ATTR_LIST.search(line) if "}" in line else None
     explicit = None
     if attrs:
         found = _ATTR_ID.search(attrs.group(1))
@@ -169,7 +180,7 @@ def _read_line(
         headings.append((explicit, atx.group(2).strip()))
     elif previous and _SETEXT.match(line):
         headings.append((None, previous.strip()))
-    for tag in _TAG.finditer(line):
+    for tag in _TAG.finditer(line) if "<" in line else ():
         if not tag.group(2):
             continue
         offset = tag.start(2)
@@ -181,7 +192,7 @@ def _read_line(
                 page.anchors.add(value)
             elif name in ("href", "src") and value:
                 page.links.append(Link(value, number, offset + attribute.start(group) + 1, raw=True))
-    reference = _REFERENCE.match(line)
+    reference = _REFERENCE.match(line) if "]:" in line else None
     if reference:
         page.links.append(Link(reference.group(1).strip("<>"), number, reference.start(1) + 1))
         return
@@ -237,7 +248,7 @@ def _link_problem(
     if not address:
         destination = page
     else:
-        destination = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(address)))
+        destination = _resolve(posixpath.dirname(page), address)
         if destination == ".." or destination.startswith("../"):
             return f"the link '{target}' leads outside the {docs_prefix} folder"
         if destination not in existing:
@@ -259,6 +270,12 @@ def _link_problem(
     return f"the link '{target}' leads to no anchor: {on} has no heading or element with id '{fragment}'" + _suggest(
         fragment, anchors
     )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve(folder: str, address: str) -> str:
+    """Where a relative address leads from a page in ``folder`` (pages link to the same few places)."""
+    return posixpath.normpath(posixpath.join(folder, unquote(address)))
 
 
 def _raw_link_problem(

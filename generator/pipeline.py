@@ -13,8 +13,9 @@ from generator.index import Index, build_index
 from generator.links import BrokenLinks, check_links, docs_files
 from generator.load import Corpus, load_corpus, load_files
 from generator.problems import FactsInvalid, Problem
+from generator.progress import Progress, Silent
 from generator.project import Project
-from generator.render import Page, render
+from generator.render import Page, Renderer
 from generator.schema import comment_problems
 from generator.write import WriteReport, read_manifest, write_pages
 
@@ -100,20 +101,26 @@ def link_problems(project: Project, pages: list[Page]) -> list[Problem]:
     return check_links(on_disk, files, project.relative(project.docs_dir))
 
 
-def generate(project: Project, *, cache: bool = False) -> Generation:
+def generate(project: Project, *, cache: bool = False, progress: Progress | None = None) -> Generation:
     """Validate, then write every page into the docs folder.
 
     Raises FactsInvalid on any error in the facts, BrokenLinks when a link of the pages
-    (generated or hand-written) leads nowhere; either way nothing is written.
+    (generated or hand-written) leads nowhere; either way nothing is written. Each step
+    is reported to ``progress`` (nothing by default).
     """
-    validation = validate(project, cache=cache)
+    progress = progress or Silent()
+    with progress.step("Loading and checking the facts"):
+        validation = validate(project, cache=cache)
     if validation.errors:
         raise FactsInvalid(validation.problems)
     with _collector_paused():
-        index = build_index(validation.corpus, validation.checks)
-        pages = render(index, project)
-    broken = link_problems(project, pages)
+        with progress.step("Indexing the facts"):
+            index = build_index(validation.corpus, validation.checks)
+        pages = list(progress.track(Renderer(index, project).pages(), "Rendering pages"))
+    with progress.step("Checking links"):
+        broken = link_problems(project, pages)
     if broken:
         raise BrokenLinks(broken)
-    report = write_pages(project, pages)
+    with progress.step("Writing pages"):
+        report = write_pages(project, pages)
     return Generation(validation, index, report)

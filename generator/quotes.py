@@ -9,6 +9,7 @@ closest passage of the source so that a typo is a quick fix.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -102,6 +103,7 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_FOLD)).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def quote_anchor(quote: str) -> str:
     """A stable HTML id for a quoted passage: the same words always get the same anchor."""
     return "q-" + hashlib.sha256(normalise(quote).encode("utf-8")).hexdigest()[:10]

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
 
-import frontmatter
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from generator.dates import DatePart, EDTFDate, parse_date
@@ -37,6 +37,7 @@ from generator.search import NameFinder, date_terms, incident_terms
 from generator.walk import citations
 
 TEMPLATES = Path(__file__).parent / "templates"
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
 _LINE_START = re.compile(r"^(?:-(?=[\s-]|$)|\+(?=\s|$)|\d+\.(?=\s|$))")
@@ -60,6 +61,8 @@ def _escape_text(value: str) -> str:
     text = " ".join(value.split())
     text = _HTML_SPECIAL.sub(_html_escape, text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    # '[…]:' at the start of a line is a link reference definition, even inside link text.
+    text = text.replace("]:", "]&#58;")
     # A value printed at the start of a line must not become a list item or a rule ('---').
     return _LINE_START.sub(_line_start, text)
 
@@ -88,6 +91,20 @@ def _char_ref(match: re.Match[str]) -> str:
 
 def _html_escape(match: re.Match[str]) -> str:
     return {"<": "&lt;", "&": "&amp;", ">": "&gt;"}[match.group()]
+
+
+def _finalize(value: Any) -> Markup:
+    """Every printed value: Markup as it is, anything else escaped by md()."""
+    return value if isinstance(value, Markup) else Markup(md(value))
+
+
+_parse_date = functools.lru_cache(maxsize=1 << 12)(parse_date)  # EDTFDate is frozen: share it
+
+
+def with_front_matter(meta: dict[str, Any], body: str) -> str:
+    """The page as python-frontmatter's ``dumps`` writes it (keys sorted), with libyaml's emitter when present."""
+    metadata = yaml.dump(meta, Dumper=_DUMPER, default_flow_style=False, allow_unicode=True, sort_keys=True).strip()
+    return f"---\n{metadata}\n---\n\n{body}\n".strip() + "\n"
 
 
 def _humanise(slug: str) -> str:
@@ -135,13 +152,13 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
-            finalize=lambda value: Markup(md(value)),
+            finalize=_finalize,
             autoescape=True,
+            auto_reload=False,  # templates do not change during a run: no stat of each file for each page
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.do"],
-            auto_reload=False,
         )
         self.env.filters.update(humanise=_humanise, capitalize_first=_capitalize_first)
         self.env.globals.update(r=self, index=index, corpus=self.corpus)
@@ -256,7 +273,7 @@ class Renderer:
         return self.project.edit_url(loaded.path)
 
     def parse_date(self, text: str) -> EDTFDate:
-        return parse_date(text)
+        return _parse_date(text)
 
     # ----- wording used on many pages, worded once (by the macros) -----
 
@@ -470,8 +487,7 @@ class Renderer:
             mentions = self.names.spellings(named, [*search.get("terms", []), str(meta.get("title", ""))])
             if mentions:
                 search["mentions"] = mentions
-        post = frontmatter.Post(body, **meta)
-        return Page(path, frontmatter.dumps(post, sort_keys=True) + "\n")
+        return Page(path, with_front_matter(meta, body))
 
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""

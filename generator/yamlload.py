@@ -155,6 +155,8 @@ class _Refused(Exception):
 
 def invisible_problem(text: str) -> str | None:
     """What is wrong with text holding an invisible or control character, or None."""
+    if text.isascii() and text.isprintable():
+        return None  # the common case, without the search: printable ASCII holds none of them
     found = INVISIBLE.search(text)
     if found is None:
         return None
