@@ -47,7 +47,7 @@ def _hand_written(project: Path) -> dict[str, str]:
     digests |= {
         f"docs/{k}": v
         for k, v in tree_digest(project / "docs").items()
-        if k.split("/")[0] in ("index.md", "reading.md", "contributing.md", "reference", "assets")
+        if k.split("/")[0] in ("reading.md", "contributing.md", "reference", "assets")
     }
     digests["mkdocs.yml"] = tree_digest(project)["mkdocs.yml"]
     return digests
