@@ -13,13 +13,14 @@ import hmac
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from generator import cache, load
-from generator.cache import CACHE_DIR, FORMAT, STATE_FILE, ValidationCache, validation_problems
+from generator.cache import CACHE_DIR, FORMAT, RACY_SECONDS, STATE_FILE, ValidationCache, validation_problems
 from generator.problems import Problem
 from generator.project import Project
 from tests.conftest import FIXTURES, make_project
@@ -80,6 +81,18 @@ def test_edits_renames_and_deletions(project: Path) -> None:
     (project / ROCKETS).rename(project / "facts/incidents/rockets-renamed.yaml")
     _same(project)
     (project / "facts/incidents/rockets-renamed.yaml").rename(project / ROCKETS)
+    assert _same(project) == baseline
+    # A renamed file that has a problem: the problem is reported at the new name.
+    _edit(project, ROCKETS, "type: rocket-attack", "type: rocket-attack\ntypo_field: 1")
+    _same(project)
+    time.sleep(RACY_SECONDS + 0.1)  # so that the cache trusts the files' stat and keeps the whole result
+    _same(project)
+    # (a name that sorts where the old one did, so only the name tells the two corpora apart)
+    renamed = ROCKETS.replace(".yaml", "-renamed.yaml")
+    (project / ROCKETS).rename(project / renamed)
+    assert [p.path for p in _same(project) if "typo_field" in p.message] == [renamed]
+    (project / renamed).rename(project / ROCKETS)
+    _edit(project, ROCKETS, "\ntypo_field: 1", "")
     assert _same(project) == baseline
     # A deleted place that incidents and places refer to, then restored.
     saved = (project / ANBAR).read_bytes()
