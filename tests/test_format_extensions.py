@@ -83,7 +83,7 @@ def test_pages_say_what_each_extension_means(docs: Path) -> None:
     rockets = (docs / "incidents/ain-al-asad-rockets-2021-07-05.md").read_text(encoding="utf-8")
     assert "Blamed (the sources do not say by whom)" in rockets
     assert "\n\nThe report that names the groups says they are" in rockets
-    assert "| date not given; reported by 6 July 2021 |" in (docs / "incidents/index.md").read_text(encoding="utf-8")
+    assert "**Date not given; reported by 6 July 2021**: " in (docs / "incidents/index.md").read_text(encoding="utf-8")
     embassy = (docs / "places/us-embassy-baghdad.md").read_text(encoding="utf-8")
     sections = {part.split("\n", 1)[0]: part for part in embassy.split("\n## ")[1:]}
     # An incident near a place, and one elsewhere that the sources say was aimed at it, are each
