@@ -39,6 +39,7 @@ from generator.walk import citations
 TEMPLATES = Path(__file__).parent / "templates"
 _DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
 _LINE_START = re.compile(r"^(?:-(?=[\s-]|$)|\+(?=\s|$)|\d+\.(?=\s|$))")
 
@@ -221,7 +222,7 @@ class Renderer:
 
     def json_ld(self, incident_id: str) -> Markup:
         """schema.org data about an incident page (an Event, its place and its sources), as a
-        script block; every '<', '>' and '&' is written as a JSON escape, so no text ends it."""
+        script block; every '<', '>', '&', '[' and ']' in a string is written as a JSON escape, so no text ends it."""
         corpus, project = self.corpus, self.project
         loaded = corpus.incidents[incident_id]
         incident = loaded.record
@@ -266,7 +267,8 @@ class Renderer:
         if changed:
             data["dateModified"] = changed.isoformat()
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        # Inside strings, '[' and ']' too: the page's link check reads raw HTML lines as Markdown.
+        text = _JSON_STRING.sub(lambda m: re.sub(r"[<>&\[\]]", lambda c: f"\\u{ord(c.group()):04x}", m.group()), text)
         return Markup(f'<script type="application/ld+json">{text}</script>')
 
     def edit_url(self, loaded: Loaded[Any]) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,9 +23,12 @@ class _Dangerous(HTMLParser):
         super().__init__()
         self.findings: list[str] = []
         self._in_script = False
+        self._in_data = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._in_script = tag == "script"
+        # Data for machines (schema.org), never run: it must stay one JSON document.
+        self._in_data = self._in_script and dict(attrs).get("type") == "application/ld+json"
         for name, value in attrs:
             if name.startswith("on"):
                 self.findings.append(f"<{tag} {name}>")
@@ -34,10 +38,15 @@ class _Dangerous(HTMLParser):
             self.findings.append("<img src=x>")
 
     def handle_endtag(self, tag: str) -> None:
-        self._in_script = False
+        self._in_script = self._in_data = False
 
     def handle_data(self, data: str) -> None:
-        if self._in_script and "alert(" in data:
+        if self._in_data:
+            try:
+                json.loads(data)
+            except ValueError:
+                self.findings.append(f"not JSON in a data script: {data[:60]}")
+        elif self._in_script and "alert(" in data:
             self.findings.append(f"script: {data[:60]}")
 
 
