@@ -136,10 +136,15 @@ def _preview_latency(project_dir: Path, log_path: Path) -> tuple[list[float], fl
         return samples, startup
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise SystemExit("factsheet serve did not stop within 120 s of SIGTERM") from None
 
 
-def measure(size: int, runs: int, workdir: Path) -> dict[str, object]:
+def measure(size: int, runs: int, workdir: Path, preview: bool = True) -> dict[str, object]:
     project_dir = workdir / f"corpus-{size}"
     write_corpus(project_dir, size)
     stages = {name: Stage() for name in ("generator", "mkdocs", "pagefind", "validate_cached")}
@@ -157,7 +162,7 @@ def measure(size: int, runs: int, workdir: Path) -> dict[str, object]:
         size for name, size in pages.items() if name.startswith("incidents/") and name != "incidents/index.html"
     ]
     largest = max(pages, key=lambda name: pages[name])
-    latencies, startup = _preview_latency(project_dir, workdir / f"serve-{size}.log")
+    latencies, startup = _preview_latency(project_dir, workdir / f"serve-{size}.log") if preview else ([], 0.0)
     shutil.rmtree(project_dir)
     return {
         "stages": stages,
@@ -166,8 +171,8 @@ def measure(size: int, runs: int, workdir: Path) -> dict[str, object]:
         "max_incident_kb": max(incident_pages) / 1024,
         "largest": largest,
         "largest_kb": pages[largest] / 1024,
-        "preview": statistics.median(latencies),
-        "preview_max": max(latencies),
+        "preview": statistics.median(latencies) if latencies else None,
+        "preview_max": max(latencies) if latencies else None,
         "preview_startup": startup,
     }
 
@@ -192,6 +197,12 @@ def machine() -> str:
     )
 
 
+def _preview_cell(row: dict[str, object]) -> str:
+    if row["preview"] is None:
+        return "not measured"
+    return f"{row['preview']:.1f} s (worst {row['preview_max']:.1f} s)"
+
+
 def table(rows: list[tuple[int, dict[str, object]]], runs: int, load: tuple[float, float]) -> str:
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}. "
@@ -212,11 +223,11 @@ def table(rows: list[tuple[int, dict[str, object]]], runs: int, load: tuple[floa
             f"| {size:,} | {r['pages']:,} | {s['generator'].median:.1f} s | {s['mkdocs'].median:.1f} s "
             f"| {s['pagefind'].median:.1f} s | {s['generator'].median / s['mkdocs'].median:.2f} | {whole:.1f} s "
             f"| {s['generator'].peak_mib:.0f} / {s['mkdocs'].peak_mib:.0f} / {s['pagefind'].peak_mib:.0f} MiB "
-            f"| {s['validate_cached'].median:.2f} s | {r['preview']:.1f} s (worst {r['preview_max']:.1f} s) "
+            f"| {s['validate_cached'].median:.2f} s | {_preview_cell(r)} "
             f"| {r['mean_incident_kb']:.1f} KB | {r['max_incident_kb']:.1f} KB | {r['largest']} {r['largest_kb']:.0f} KB |"
         )
     if len(rows) >= 2:
-        (small, a), (large, b) = rows[0], rows[-1]
+        (small, a), (large, b) = sorted(rows, key=lambda row: row[0])[-2:]  # the two largest sizes
         sa, sb = a["stages"], b["stages"]
         assert isinstance(sa, dict) and isinstance(sb, dict)
         whole_a = sum(sa[name].median for name in ("generator", "mkdocs", "pagefind"))
@@ -234,7 +245,7 @@ def table(rows: list[tuple[int, dict[str, object]]], runs: int, load: tuple[floa
     lines.append("")
     lines.append(
         "Preview start-up (first generation, full MkDocs build and first search index): "
-        + ", ".join(f"{r['preview_startup']:.0f} s at {size:,}" for size, r in rows)
+        + ", ".join(f"{r['preview_startup']:.0f} s at {size:,}" for size, r in rows if r["preview"] is not None)
         + "."
     )
     return "\n".join(lines)
@@ -251,12 +262,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--write-readme", action="store_true", help="put the table into bench/README.md")
+    parser.add_argument(
+        "--preview-sizes",
+        type=int,
+        nargs="*",
+        help="sizes at which to time the preview (default: every size); each edit costs a regeneration",
+    )
     args = parser.parse_args()
     rows = []
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="factsheet-bench-") as workdir:
         for size in args.sizes:
-            rows.append((size, measure(size, args.runs, Path(workdir))))
+            preview = args.preview_sizes is None or size in args.preview_sizes
+            rows.append((size, measure(size, args.runs, Path(workdir), preview)))
             print(f"{size:,} incidents measured", file=sys.stderr, flush=True)
     text = table(rows, args.runs, (load_before, os.getloadavg()[0]))
     print(text)

@@ -246,8 +246,12 @@ def _log_to_stderr() -> None:
             logger.setLevel(logging.INFO)
 
 
-class _Stop(Exception):
-    """Raised in the main thread by SIGTERM or SIGHUP, to shut down as Ctrl-C does."""
+class _Stop(BaseException):
+    """Raised in the main thread by SIGTERM or SIGHUP, to shut down as Ctrl-C does.
+
+    Not an Exception: MkDocs' build loop carries on after any Exception of a build, and
+    the signal may arrive during one.
+    """
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
