@@ -64,6 +64,9 @@ def _escape_text(value: str) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # '[…]:' at the start of a line is a link reference definition, even inside link text.
     text = text.replace("]:", "]&#58;")
+    # ': …' at the start of a line after a paragraph is a definition (def_list): keep the colon text.
+    if text.startswith(":"):
+        text = "&#58;" + text[1:]
     # A value printed at the start of a line must not become a list item or a rule ('---').
     return _LINE_START.sub(_line_start, text)
 

@@ -143,7 +143,13 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     if value in _BOOL:
         return _BOOL[value]
     if _INT.match(value):
-        return int(value)
+        try:
+            return int(value)
+        except ValueError as too_long:  # more digits than Python reads as a number (4,300)
+            digits = len(value.lstrip("+-"))
+            raise _Refused(
+                f"the number has {digits} digits, more than any field takes; put it in quotes if it is text"
+            ) from too_long
     if _FLOAT.match(value):
         return float(value)
     return value

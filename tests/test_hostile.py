@@ -346,3 +346,17 @@ def test_new_source_from_a_crlf_file_records_the_hash_the_loader_accepts(project
     problems = run("validate", "--project", str(project)).stdout
     assert "crlf-report.md" in problems  # nothing cites it yet…
     assert [line for line in problems.splitlines() if "crlf-report.md" in line and "sha256" in line] == []
+
+
+def test_a_leading_colon_stays_text_not_a_definition() -> None:
+    """A note or description printed on the line after a paragraph, beginning ': ', must
+    not turn that paragraph into a definition term (the site uses Markdown's def_list)."""
+    import markdown
+
+    from generator.render import md
+
+    html = markdown.markdown("Status line\n" + md(": a note that begins with a colon"), extensions=["def_list"])
+    assert "<dl>" not in html and "<dt>" not in html
+    assert ": a note that begins with a colon" in html.replace("&#58;", ":")
+    unescaped = markdown.markdown("Status line\n: a note that begins with a colon", extensions=["def_list"])
+    assert "<dl>" in unescaped  # the shape the escape prevents

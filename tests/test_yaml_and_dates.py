@@ -27,6 +27,15 @@ def test_duplicate_key_names_both_lines() -> None:
     assert (error.value.position.line, error.value.position.col) == (3, 1)
 
 
+def test_a_number_too_long_to_read_is_a_positioned_problem() -> None:
+    with pytest.raises(YAMLProblem) as error:
+        parse("title: x\nsummary: " + "7" * 5000 + "\n")
+    assert (
+        error.value.message == "the number has 5000 digits, more than any field takes; put it in quotes if it is text"
+    )
+    assert (error.value.position.line, error.value.position.col) == (2, 10)
+
+
 def test_nested_positions() -> None:
     document = parse("questions:\n  - id: a\n    claims:\n      - text: x\n")
     assert document.position(("questions", 0, "claims", 0, "text")).line == 4
